@@ -1,0 +1,1 @@
+"""luatqa legal domain: addresses, documents, citations, law registry."""

@@ -1,0 +1,113 @@
+"""The one store interface, implemented by the embedded store (qdrant-edge-py) and the
+Qdrant server store (qdrant-client). Retrieval owns the index; ingest writes through it.
+
+One collection, named vectors ``dense`` (cosine) and ``sparse`` (IDF modifier), payload
+indexes on ``doc_id``, ``doc_type``, ``article``, ``kind``. Point ids are UUID strings,
+deterministic from the legal address and the document version.
+
+Payload keys every chunk point carries (see ``ingest.chunking``):
+``kind`` ("chunk" | "article" | "document"), ``doc_id``, ``doc_type``, ``doc_version``,
+``address`` (canonical legal address), ``article``, ``clause``, ``point``, ``text``,
+``article_title``, ``hierarchy``, ``doc_label``, ``doc_short``, ``page``, ``source``,
+``amendment_notes``, ``references`` (canonical addresses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+DENSE = "dense"
+SPARSE = "sparse"
+
+
+@dataclass(frozen=True)
+class SparseVector:
+    indices: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class PointRecord:
+    """A point to write. ``dense``/``sparse`` may be None for payload-only records
+    (article and document records)."""
+
+    id: str
+    payload: dict[str, Any]
+    dense: Sequence[float] | None = None
+    sparse: SparseVector | None = None
+
+
+@dataclass(frozen=True)
+class StoredPoint:
+    id: str
+    payload: dict[str, Any]
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Conjunction of simple conditions; an empty tuple means 'any'."""
+
+    kinds: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()
+    doc_versions: tuple[str, ...] = ()
+    exclude_doc_versions: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Fusion = Literal["rrf", "dbsf"]
+
+
+@runtime_checkable
+class VectorStore(Protocol):
+    """What every store does. Implementations raise :class:`legal.errors.StoreError`."""
+
+    def ensure_collection(self, dense_dim: int) -> None: ...
+
+    def upsert(self, points: Sequence[PointRecord]) -> None: ...
+
+    def delete(self, ids: Sequence[str]) -> None: ...
+
+    def delete_where(self, flt: Filter) -> None: ...
+
+    def retrieve(self, ids: Sequence[str]) -> list[StoredPoint]: ...
+
+    def scroll(self, flt: Filter | None = None, batch: int = 256) -> Iterator[StoredPoint]: ...
+
+    def count(self, flt: Filter | None = None) -> int: ...
+
+    def hybrid_search(
+        self,
+        dense: Sequence[float],
+        sparse: SparseVector,
+        limit: int,
+        *,
+        prefetch_limit: int = 50,
+        fusion: Fusion = "rrf",
+        weights: tuple[float, float] = (1.0, 1.0),
+        rrf_k: int = 60,
+        flt: Filter | None = None,
+    ) -> list[StoredPoint]:
+        """Dense + sparse prefetch fused *inside Qdrant* in one request."""
+        ...
+
+    def dense_search(
+        self, dense: Sequence[float], limit: int, flt: Filter | None = None
+    ) -> list[StoredPoint]: ...
+
+    def sparse_search(
+        self, sparse: SparseVector, limit: int, flt: Filter | None = None
+    ) -> list[StoredPoint]: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def describe(self) -> dict[str, Any]:
+        """For the status page: backend, location, point counts."""
+        ...
