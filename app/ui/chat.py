@@ -1,0 +1,165 @@
+"""The question-and-answer page: streamed answer, citation chips, sources, export, feedback."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import streamlit as st
+
+from app.services import Feedback, QAResult, UIServices, answer_markdown
+from app.ui.provision import render_provision
+from app.ui.state import Conversation, Exchange, conversation
+from legal.errors import LuatqaError
+
+MODE_BADGE = {
+    "generated": ":green-badge[Trả lời có trích dẫn]",
+    "extractive": ":blue-badge[Trích nguyên văn — không dùng LLM]",
+    "abstained": ":orange-badge[Không tìm thấy trong văn bản đã nạp]",
+}
+
+
+def _open_source(exchange: Exchange, index: int) -> None:
+    exchange.open_source = None if exchange.open_source == index else index
+
+
+def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
+    result = exchange.result
+    if result is None:
+        st.error(exchange.error or "Không có câu trả lời.")
+        return
+    st.markdown(MODE_BADGE[result.mode])
+    for warning in result.warnings:
+        st.warning(warning, icon="⚠️")
+    st.markdown(result.text)
+    if result.unverified:
+        st.caption(
+            f"Đã loại {len(result.unverified)} trích dẫn không kiểm chứng được trong các văn bản "
+            "đã tìm (không dùng làm căn cứ): " + ", ".join(result.unverified)
+        )
+    if result.mode == "abstained" and result.nearest:
+        st.caption("Các quy định gần nhất tìm được: " + "; ".join(result.nearest))
+    if result.sources:
+        cols = st.columns(min(len(result.sources), 4))
+        for i, src in enumerate(result.sources):
+            cols[i % len(cols)].button(
+                f"§ {src.chip}",
+                key=f"chip-{key}-{i}",
+                help=src.label,
+                on_click=_open_source,
+                args=(exchange, i),
+                type="primary" if exchange.open_source == i else "secondary",
+            )
+        if exchange.open_source is not None and exchange.open_source < len(result.sources):
+            src = result.sources[exchange.open_source]
+            render_provision(services.corpus.article(src.address), src)
+        with st.expander(f"Nguồn đã kiểm chứng ({len(result.sources)})"):
+            for i, src in enumerate(result.sources, 1):
+                st.markdown(f"**[{i}] {src.label}**")
+                st.caption(src.quote)
+    _export(result, key)
+    _feedback(services, exchange, key)
+
+
+def _export(result: QAResult, key: str) -> None:
+    md = answer_markdown(result)
+    with st.expander("Sao chép / xuất câu trả lời"):
+        st.code(md, language="markdown")
+        st.download_button(
+            "Tải về (Markdown)",
+            md,
+            file_name=_filename(result.question),
+            mime="text/markdown",
+            key=f"export-{key}",
+        )
+
+
+def _filename(question: str) -> str:
+    slug = re.sub(r"[^\w]+", "-", question.lower()).strip("-")[:40] or "cau-tra-loi"
+    return f"luatqa-{slug}.md"
+
+
+def _feedback(services: UIServices, exchange: Exchange, key: str) -> None:
+    result = exchange.result
+    assert result is not None
+    if exchange.feedback_saved:
+        st.caption("✔ Đã lưu phản hồi. Cảm ơn!")
+        return
+    with st.form(key=f"feedback-{key}", border=False):
+        cols = st.columns([2, 5, 2])
+        verdict = cols[0].radio(
+            "Đánh giá",
+            ["Hữu ích", "Sai"],
+            horizontal=True,
+            key=f"verdict-{key}",
+            label_visibility="collapsed",
+        )
+        comment = cols[1].text_input(
+            "Nhận xét", key=f"comment-{key}", placeholder="Nhận xét (không bắt buộc)"
+        )
+        if cols[2].form_submit_button("Gửi phản hồi"):
+            services.feedback.record(
+                Feedback(
+                    question=result.question,
+                    answer=result.text,
+                    verdict="useful" if verdict == "Hữu ích" else "wrong",
+                    comment=comment or "",
+                    mode=result.mode,
+                    citations=tuple(s.address.canonical for s in result.sources),
+                )
+            )
+            exchange.feedback_saved = True
+            st.rerun()
+
+
+def _ask(services: UIServices, conv: Conversation, question: str, docs: list[str]) -> None:
+    exchange = Exchange(question)
+    history = conv.history()
+    with st.chat_message("user"):
+        st.markdown(question)
+    with st.chat_message("assistant"):
+        holder: list[QAResult] = []
+
+        def pieces() -> Iterator[str]:
+            for item in services.qa.stream(question, history, docs):
+                if isinstance(item, QAResult):
+                    holder.append(item)
+                else:
+                    yield item
+
+        try:
+            with st.spinner("Đang tìm căn cứ pháp lý…"):
+                st.write_stream(pieces())
+            exchange.result = holder[-1] if holder else None
+        except LuatqaError as exc:
+            exchange.error = str(exc)
+    conv.exchanges.append(exchange)
+    st.rerun()
+
+
+def page(services: UIServices) -> None:
+    st.header("Hỏi đáp pháp luật")
+    conv = conversation()
+    docs = services.corpus.documents()
+    options = {d.doc_id: f"{d.short or d.label} ({d.number or d.doc_id})" for d in docs}
+    with st.sidebar:
+        chosen = st.multiselect(
+            "Chỉ tìm trong các văn bản",
+            list(options),
+            format_func=lambda d: options.get(d, d),
+            key="doc_filter",
+            placeholder="Tất cả văn bản",
+        )
+        if st.button("Cuộc hội thoại mới", key="new-chat"):
+            conv.exchanges.clear()
+            st.rerun()
+    if not docs:
+        st.info("Chỉ mục đang trống. Hãy nạp văn bản ở trang «Nạp văn bản».")
+    for i, exchange in enumerate(conv.exchanges):
+        with st.chat_message("user"):
+            st.markdown(exchange.question)
+        with st.chat_message("assistant"):
+            render_answer(services, exchange, str(i))
+    question = st.chat_input("Đặt câu hỏi, ví dụ: Thời giờ làm việc bình thường là bao nhiêu?")
+    if question:
+        _ask(services, conv, question, chosen)

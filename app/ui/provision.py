@@ -1,0 +1,50 @@
+"""A provision's full text with the cited clause highlighted, its place and its source."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import streamlit as st
+
+from app.services import ArticleView, Source
+from legal.address import LegalAddress
+
+HIGHLIGHT = "background:#fff3b0;padding:0.1rem 0.2rem;border-radius:3px"
+
+
+def _para(text: str) -> str:
+    return "<br>".join(html.escape(line) for line in text.splitlines())
+
+
+def provision_html(view: ArticleView, cited: LegalAddress) -> str:
+    """The article's clauses; the ones the citation points at are wrapped in <mark>."""
+    if not view.clauses:
+        body = _para(view.text)
+        return f'<div class="luatqa-provision"><mark style="{HIGHLIGHT}">{body}</mark></div>'
+    parts = []
+    for clause in view.clauses:
+        hit = cited.level.value > 1 and cited.overlaps(clause.address)
+        text = _para(clause.text)
+        if hit:
+            parts.append(f'<p><mark class="luatqa-cited" style="{HIGHLIGHT}">{text}</mark></p>')
+        else:
+            parts.append(f"<p>{text}</p>")
+    return '<div class="luatqa-provision">' + "".join(parts) + "</div>"
+
+
+def render_provision(view: ArticleView | None, source: Source) -> None:
+    """What clicking a citation chip opens."""
+    with st.container(border=True):
+        if view is None:
+            st.markdown(f"**{source.label}**")
+            st.caption("Không tìm thấy toàn văn điều này trong chỉ mục; trích đoạn được dẫn:")
+            st.markdown(f"> {source.quote}")
+            return
+        st.markdown(f"**Điều {view.address.article}. {view.title}** — {view.doc_label}")
+        place = [p for p in (view.hierarchy, view.page_label) if p]
+        src = f"Nguồn: {Path(view.source).name}" if view.source else ""
+        st.caption(" · ".join([*place, src] if src else place) or view.doc_label)
+        st.markdown(provision_html(view, source.address), unsafe_allow_html=True)
+        for note in view.amendment_notes:
+            st.info(f"Ghi chú sửa đổi: {note}")
