@@ -30,7 +30,7 @@ def test_precedence_overrides_env_file(tmp_path: Path, monkeypatch: pytest.Monke
 def test_bad_settings_are_config_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("retrieval: [1, 2\n")
-    with pytest.raises(ConfigError, match="bad.yaml"):
+    with pytest.raises(ConfigError, match=r"bad\.yaml"):
         load_settings(config_file=bad)
     monkeypatch.setenv("LUATQA_RETRIEVAL__TOP_K", "many")
     with pytest.raises(ConfigError, match="invalid settings"):

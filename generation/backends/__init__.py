@@ -1,0 +1,1 @@
+"""Answer backends: an LLM served by vLLM (OpenAI-compatible API), or extractive (no LLM)."""

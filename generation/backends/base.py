@@ -1,0 +1,36 @@
+"""The role of an LLM backend: complete a chat, optionally streaming, optionally under a JSON
+schema. Errors are :class:`legal.errors.GenerationError` with a hint on how to fix them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from generation.prompt import Message
+
+TokenSink = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    model: str
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    seconds: float = 0.0
+
+
+class ChatBackend(Protocol):
+    name: str
+    model: str
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        json_schema: dict[str, Any] | None = None,
+        on_token: TokenSink | None = None,
+    ) -> Completion: ...

@@ -1,0 +1,347 @@
+"""AnswerService: retrieve → (abstain | budget → LLM → parse → verify | extract).
+
+* Abstains *without calling the model* when retrieval finds nothing relevant enough (top
+  hit score below ``min_relevance``, calibrated on dev data: docs/abstention.md); the
+  answer lists the nearest provisions.
+* Backend ``auto``: no LLM configured → extractive; LLM configured but down, slow or
+  returning nothing → extractive with a visible warning. Never a crash, never a blank
+  answer. Backend ``vllm`` is strict: LLM errors are raised (for eval runs).
+* Every citation of a generated answer is verified against the passages given to the
+  model; unverified ones are reported as warnings and never become sources.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, Protocol
+
+from generation.abstention import Signal, relevance
+from generation.answer import Answer, AnswerMode, Citation, QuestionType, UnverifiedCitation
+from generation.backends.base import ChatBackend, TokenSink
+from generation.backends.extractive import ExtractiveAnswerer
+from generation.backends.vllm import answer_schema
+from generation.budget import EstimateCounter, TokenCounter, fit_prompt
+from generation.parsing import parse_answer, parse_structured, split_claims
+from generation.prompt import choice_letter
+from generation.verify import verify_answer, verify_numbers
+from legal.errors import GenerationError, InputError
+from retrieval.types import Passage, PassageRole, SearchResult
+
+Backend = Literal["auto", "vllm", "extractive"]
+
+NOT_FOUND = (
+    "Không tìm thấy quy định đủ liên quan trong các văn bản đã lập chỉ mục "
+    "(not found in the indexed documents)."
+)
+TRUE_FALSE_LABELS = ("Đúng", "Sai")
+
+
+class Retriever(Protocol):
+    """What the answer service needs from retrieval (see :mod:`retrieval`)."""
+
+    def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult: ...
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    backend: Backend = "auto"
+    top_k: int = 8
+    min_relevance: float = 0.0  # abstain when the relevance signal is below this
+    relevance_signal: Signal = "lexical"  # see generation.abstention
+    max_model_len: int = 8192
+    max_answer_tokens: int = 768
+    nearest: int = 3  # provisions listed when abstaining
+    max_quotes: int = 3  # extractive mode
+
+
+def labels_for(qtype: QuestionType, choices: Sequence[str]) -> tuple[str, ...]:
+    if qtype is QuestionType.TRUE_FALSE:
+        return TRUE_FALSE_LABELS
+    return tuple(choice_letter(i) for i in range(len(choices) or 4))
+
+
+def _cited_in_question(result: SearchResult) -> bool:
+    return any(p.role is PassageRole.CITED for p in result.passages)
+
+
+class AnswerService:
+    def __init__(
+        self,
+        retriever: Retriever,
+        config: AnswerConfig | None = None,
+        *,
+        llm: ChatBackend | None = None,
+        counter: TokenCounter | None = None,
+        extractive: ExtractiveAnswerer | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.config = config or AnswerConfig()
+        self.llm = llm
+        self.counter = counter or EstimateCounter()
+        self.extractive = extractive or ExtractiveAnswerer(self.config.max_quotes)
+        if self.config.backend == "vllm" and llm is None:
+            raise GenerationError(
+                "backend 'vllm' needs a server URL",
+                hint="set LUATQA_LLM__BASE_URL=http://HOST:8000/v1 or use backend 'auto'",
+            )
+
+    # ---- public API ---------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        *,
+        qtype: QuestionType = QuestionType.FREE,
+        choices: Sequence[str] = (),
+        docs: Sequence[str] = (),
+        retrieval_query: str | None = None,
+        on_token: TokenSink | None = None,
+    ) -> Answer:
+        question = question.strip()
+        if not question:
+            raise InputError("the question is empty", hint="ask a question about the law")
+        if qtype is QuestionType.MULTIPLE_CHOICE and not (2 <= len(choices) <= 8):
+            raise InputError(
+                "a multiple-choice question needs 2 to 8 choices",
+                hint="pass them with --choices 'A text' --choices 'B text' ...",
+            )
+        started = time.perf_counter()
+        query = (retrieval_query or question).strip()
+        if qtype is QuestionType.MULTIPLE_CHOICE:
+            query += "\n" + "\n".join(c.strip() for c in choices)  # the choices carry content
+        result = self.retriever.search(query, self.config.top_k, docs=tuple(docs))
+        timings = {"retrieve": round((time.perf_counter() - started) * 1000, 1)}
+        passages = result.passages
+        if not passages or (
+            relevance(query, result, self.config.relevance_signal) < self.config.min_relevance
+            and not _cited_in_question(result)
+        ):
+            return self._abstain(question, qtype, result, timings)
+        use_llm = self.llm is not None and self.config.backend != "extractive"
+        if not use_llm:
+            return self._extract(question, query, qtype, passages, (), timings)
+        try:
+            return self._generate(question, qtype, choices, passages, on_token, timings)
+        except GenerationError as exc:
+            if self.config.backend == "vllm":
+                raise
+            warning = (
+                "Mô hình ngôn ngữ không trả lời được, nên hiển thị trích dẫn nguyên văn thay thế "
+                f"(LLM unavailable, extractive fallback): {exc.message}"
+            )
+            return self._extract(question, query, qtype, passages, (warning,), timings)
+
+    def stream(
+        self,
+        question: str,
+        *,
+        qtype: QuestionType = QuestionType.FREE,
+        choices: Sequence[str] = (),
+        docs: Sequence[str] = (),
+        retrieval_query: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text pieces as the model writes them, then the final :class:`Answer` (always last;
+        errors are raised in the caller's thread)."""
+        q: queue.Queue[tuple[str, object]] = queue.Queue()
+
+        def run() -> None:
+            try:
+                answer = self.ask(
+                    question,
+                    qtype=qtype,
+                    choices=choices,
+                    docs=docs,
+                    retrieval_query=retrieval_query,
+                    on_token=lambda piece: q.put(("token", piece)),
+                )
+                q.put(("answer", answer))
+            except BaseException as exc:
+                q.put(("error", exc))
+
+        worker = threading.Thread(target=run, name="luatqa-answer", daemon=True)
+        worker.start()
+        while True:
+            kind, item = q.get()
+            if kind == "token":
+                yield str(item)
+            elif kind == "answer":
+                assert isinstance(item, Answer)
+                yield item
+                break
+            else:
+                assert isinstance(item, BaseException)
+                raise item
+        worker.join()
+
+    # ---- modes --------------------------------------------------------------------------
+    def _abstain(
+        self,
+        question: str,
+        qtype: QuestionType,
+        result: SearchResult,
+        timings: dict[str, float],
+    ) -> Answer:
+        nearest = tuple(
+            sorted(result.passages, key=lambda p: p.score, reverse=True)[: self.config.nearest]
+        )
+        lines = [NOT_FOUND]
+        if nearest:
+            lines.append("Các quy định gần nhất tìm được (không đủ liên quan để trả lời):")
+            lines += [
+                f"- {p.display_citation()}" + (f" ({p.article_title})" if p.article_title else "")
+                for p in nearest
+            ]
+        else:
+            lines.append("Chỉ mục chưa có văn bản nào khớp với câu hỏi.")
+        return Answer(
+            question=question,
+            text="\n".join(lines),
+            mode=AnswerMode.ABSTAINED,
+            question_type=qtype,
+            nearest=nearest,
+            timings_ms=timings,
+        )
+
+    def _extract(
+        self,
+        question: str,
+        query: str,
+        qtype: QuestionType,
+        passages: Sequence[Passage],
+        warnings: tuple[str, ...],
+        timings: dict[str, float],
+    ) -> Answer:
+        extract = self.extractive.extract(query, passages)
+        if qtype is not QuestionType.FREE:
+            warnings += (
+                "Chế độ trích dẫn không tự chọn đáp án (Đúng/Sai hoặc phương án); "
+                "hãy đọc các quy định được trích.",
+            )
+        return Answer(
+            question=question,
+            text=extract.text,
+            mode=AnswerMode.EXTRACTIVE,
+            citations=extract.citations,
+            passages=extract.passages,
+            warnings=warnings,
+            question_type=qtype,
+            timings_ms=timings,
+        )
+
+    def _generate(
+        self,
+        question: str,
+        qtype: QuestionType,
+        choices: Sequence[str],
+        passages: Sequence[Passage],
+        on_token: TokenSink | None,
+        timings: dict[str, float],
+    ) -> Answer:
+        assert self.llm is not None
+        t0 = time.perf_counter()
+        budget = fit_prompt(
+            question,
+            passages,
+            self.counter,
+            max_model_len=self.config.max_model_len,
+            max_answer_tokens=self.config.max_answer_tokens,
+            qtype=qtype,
+            choices=choices,
+        )
+        timings["budget"] = round((time.perf_counter() - t0) * 1000, 1)
+        if not budget.passages:
+            raise GenerationError(
+                f"no retrieved passage fits in the model's context ({budget.max_model_len} "
+                "tokens) next to the question and the answer",
+                hint="serve the model with a larger --max-model-len, or lower "
+                "LUATQA_LLM__MAX_ANSWER_TOKENS",
+            )
+        labels = labels_for(qtype, choices)
+        schema = None
+        if qtype is not QuestionType.FREE:
+            # keep the reasoning short enough for the JSON to close within max_tokens
+            chars = max(40, min(600, (budget.answer_tokens - 24) * 2))
+            schema = answer_schema(labels, max_reasoning_chars=chars)
+        t1 = time.perf_counter()
+        completion = self.llm.complete(
+            budget.messages, max_tokens=budget.answer_tokens, json_schema=schema, on_token=on_token
+        )
+        timings["generate"] = round((time.perf_counter() - t1) * 1000, 1)
+        text = completion.text.strip()
+        if not text:
+            raise GenerationError(f"{self.llm.name} returned an empty answer")
+        warnings: list[str] = []
+        label: str | None = None
+        reasoning: str | None = None
+        given = budget.passages
+        if schema is None:
+            parsed = parse_answer(text)
+            verified, unverified = verify_answer(parsed, given)
+            claims = parsed.claims
+        else:
+            structured = parse_structured(text, labels)
+            label, reasoning = structured.label, structured.reasoning
+            if structured.problem:
+                warnings.append(f"Không đọc được đáp án của mô hình: {structured.problem}")
+            ok, bad = verify_numbers(((f"[{n}]", n) for n in structured.citations), given)
+            parsed = parse_answer(reasoning)
+            ok2, bad2 = verify_answer(parsed, given)
+            verified = tuple(ok) + ok2
+            unverified = _dedupe(list(bad) + list(bad2))
+            claims = parsed.claims
+        if unverified:
+            warnings.append(
+                f"{len(unverified)} trích dẫn không kiểm chứng được trong các đoạn luật đã cung "
+                "cấp và không được dùng làm nguồn: " + ", ".join(u.marker for u in unverified)
+            )
+        if not verified:
+            warnings.append(
+                "Câu trả lời không có trích dẫn nào kiểm chứng được; hãy đối chiếu với các đoạn "
+                "luật được liệt kê."
+            )
+        if completion.finish_reason == "length":
+            warnings.append("Câu trả lời bị cắt vì đạt giới hạn độ dài.")
+        if budget.dropped:
+            warnings.append(
+                f"{budget.dropped} đoạn luật tìm được không vừa ngữ cảnh của mô hình "
+                f"({budget.max_model_len} token) nên không được đưa vào."
+            )
+        return Answer(
+            question=question,
+            text=text,
+            mode=AnswerMode.GENERATED,
+            citations=verified,
+            unverified=unverified,
+            passages=given,
+            warnings=tuple(warnings),
+            claims=claims if claims else tuple(),
+            label=label,
+            reasoning=reasoning,
+            question_type=qtype,
+            model=completion.model,
+            timings_ms=timings,
+        )
+
+
+def _dedupe(items: list[UnverifiedCitation]) -> tuple[UnverifiedCitation, ...]:
+    seen: dict[str, UnverifiedCitation] = {}
+    for u in items:
+        seen.setdefault(u.marker, u)
+    return tuple(seen.values())
+
+
+def with_warning(answer: Answer, warning: str) -> Answer:
+    return replace(answer, warnings=(*answer.warnings, warning))
+
+
+__all__ = [
+    "AnswerConfig",
+    "AnswerService",
+    "Citation",
+    "Retriever",
+    "labels_for",
+    "split_claims",
+]

@@ -1,0 +1,88 @@
+"""``luatqa ask`` without an LLM (extractive), abstention and argument errors; the command
+against a live vLLM is in tests/generation/test_vllm_serving.py."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from legal.address import LegalAddress
+from retrieval.types import Passage, Provision, SearchResult
+
+P105 = Passage(
+    LegalAddress("45/2019/QH14", "105", "1"),
+    "Thời giờ làm việc bình thường không quá 08 giờ trong 01 ngày và không quá 48 giờ trong "
+    "01 tuần.",
+    "Thời giờ làm việc bình thường",
+    "Bộ luật Lao động 2019",
+    score=0.03,
+)
+
+
+class OnePassage:
+    def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
+        prov = Provision(
+            P105.address.article_address(), P105.article_title, P105.doc_label, 0.03, (P105,)
+        )
+        return SearchResult(query, (prov,))
+
+
+def _ask(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> tuple[int, str]:
+    from app.cli import _register, cli
+    from app.wiring import Services
+
+    _register()
+    monkeypatch.setattr(Services, "retriever", property(lambda self: OnePassage()), raising=False)
+    monkeypatch.delenv("LUATQA_LLM__BASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["--index", str(tmp_path / "i"), "ask", *args])
+    return result.exit_code, result.output
+
+
+def test_extractive_answer_without_llm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out = _ask(monkeypatch, tmp_path, "Thời giờ làm việc bình thường tối đa mấy giờ?")
+    assert code == 0, out
+    assert out.startswith("# Trích nguyên văn (không dùng mô hình ngôn ngữ)")
+    assert "[1] khoản 1 Điều 105 Bộ luật Lao động 2019" in out
+    assert "“Thời giờ làm việc bình thường không quá 08 giờ" in out
+
+
+def test_json_output_is_one_object(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out = _ask(monkeypatch, tmp_path, "Thời giờ làm việc bình thường?", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["mode"] == "extractive"
+    assert data["citations"][0]["address"] == "45/2019/QH14 › Điều 105 › Khoản 1"
+
+
+def test_unrelated_question_abstains(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out = _ask(monkeypatch, tmp_path, "Thuế giá trị gia tăng hàng nhập khẩu?", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["mode"] == "abstained" and data["citations"] == []
+    assert data["nearest"][0]["display"] == "khoản 1 Điều 105 Bộ luật Lao động 2019"
+
+
+def test_bad_type_and_missing_choices(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out = _ask(monkeypatch, tmp_path, "Câu hỏi?", "--type", "essay")
+    assert code == 2 and "dung-sai" in out
+    code, out = _ask(monkeypatch, tmp_path, "Thời giờ làm việc?", "--type", "trac-nghiem")
+    assert code == 2 and "choices" in out
+
+
+def test_unreachable_llm_falls_back_visibly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LUATQA_LLM__MAX_RETRIES", "0")
+    code, out = _ask(
+        monkeypatch,
+        tmp_path,
+        "Thời giờ làm việc bình thường?",
+        "--llm-url",
+        "http://127.0.0.1:9/v1",
+    )
+    assert code == 0, out
+    assert "# Trích nguyên văn" in out and "extractive fallback" in out

@@ -1,0 +1,115 @@
+"""docker-compose.yml and the Dockerfile: the production layout is what docs/deployment.md
+describes. ``docker compose config`` validates the file when a compose CLI is present (it
+needs no Docker engine); the structure checks always run."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE = REPO / "docker-compose.yml"
+
+
+def _compose_cli() -> list[str] | None:
+    docker = shutil.which("docker")
+    if docker:
+        probe = subprocess.run(
+            [docker, "compose", "version"], capture_output=True, text=True, timeout=30
+        )
+        if probe.returncode == 0:
+            return [docker, "compose"]
+    standalone = shutil.which("docker-compose")
+    if standalone:
+        probe = subprocess.run([standalone, "version"], capture_output=True, text=True, timeout=30)
+        if probe.returncode == 0 and "v2." in probe.stdout:
+            return [standalone]
+    return None
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_docker_compose_config_validates() -> None:
+    cli = _compose_cli()
+    if cli is None:
+        pytest.skip("no Docker Compose v2 CLI (`docker compose` or docker-compose v2) here")
+    for extra in ([], ["--profile", "ingest"]):
+        out = subprocess.run(
+            [*cli, "-f", str(COMPOSE), *extra, "config"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=REPO,
+        )
+        assert out.returncode == 0, out.stderr
+    services = subprocess.run(
+        [*cli, "-f", str(COMPOSE), "--profile", "ingest", "config", "--services"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    ).stdout.split()
+    assert set(services) == {"qdrant", "vllm", "app", "ingest"}
+
+
+def test_qdrant_has_a_persistent_volume(compose: dict[str, Any]) -> None:
+    qdrant = compose["services"]["qdrant"]
+    assert qdrant["image"].startswith("qdrant/qdrant")
+    assert any(str(v).endswith(":/qdrant/storage") for v in qdrant["volumes"])
+    assert "qdrant-storage" in compose["volumes"]
+
+
+def test_vllm_serves_llama31_with_the_lora_adapter_on_a_gpu(compose: dict[str, Any]) -> None:
+    vllm = compose["services"]["vllm"]
+    assert vllm["image"].startswith("vllm/vllm-openai")
+    args = " ".join(vllm["command"])
+    assert "--model=meta-llama/Llama-3.1-8B-Instruct" in args
+    assert "--enable-lora" in args and "luatqa=/adapters/luatqa" in args
+    assert any(str(v).endswith(":/adapters/luatqa:ro") for v in vllm["volumes"])
+    assert any(str(v).startswith("hf-cache:") for v in vllm["volumes"])
+    assert "HF_TOKEN" in vllm["environment"]
+    (device,) = vllm["deploy"]["resources"]["reservations"]["devices"]
+    assert device["driver"] == "nvidia" and "gpu" in device["capabilities"]
+    assert "/health" in " ".join(vllm["healthcheck"]["test"])
+
+
+def test_app_points_at_qdrant_and_the_adapter(compose: dict[str, Any]) -> None:
+    app = compose["services"]["app"]
+    env = app["environment"]
+    assert env["LUATQA_INDEX__QDRANT_URL"] == "http://qdrant:6333"
+    assert env["LUATQA_LLM__BASE_URL"] == "http://vllm:8000/v1"
+    assert env["LUATQA_LLM__MODEL"] == "luatqa"
+    assert app["build"] == "."
+    assert (REPO / "Dockerfile").is_file()
+
+
+def test_ingest_is_a_one_off_under_a_profile(compose: dict[str, Any]) -> None:
+    ingest = compose["services"]["ingest"]
+    assert ingest["profiles"] == ["ingest"]
+    assert ingest["command"][:2] == ["luatqa", "ingest"]
+    assert ingest["restart"] == "no"
+    assert ingest["environment"]["LUATQA_INDEX__QDRANT_URL"] == "http://qdrant:6333"
+
+
+def test_settings_read_the_compose_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The env names in docker-compose.yml are the ones the settings actually read."""
+    from app.settings import load_settings
+
+    env = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]["app"]["environment"]
+    for key, value in env.items():
+        monkeypatch.setenv(key, str(value).replace("${LUATQA_LLM_BACKEND:-auto}", "auto"))
+    monkeypatch.setenv("LUATQA_LLM__MIN_RELEVANCE", "0.0")
+    settings = load_settings()
+    assert settings.index.qdrant_url == "http://qdrant:6333"
+    assert settings.llm.base_url == "http://vllm:8000/v1"
+    assert settings.llm.model == "luatqa" and settings.llm.backend == "auto"
