@@ -1,0 +1,190 @@
+"""``luatqa eval``: score retrieval on a gold file, or compare two saved runs.
+
+    luatqa --index DIR eval --gold FILE [--k 10] [--json] [--out DIR] [--limit N] [--strict]
+    luatqa eval --compare RUN_A RUN_B [--json]
+
+A thin layer over :mod:`eval.harness` (the run), :mod:`eval.report` (the folder) and
+:mod:`eval.compare`. With ``--json`` stdout carries exactly one JSON object; progress and
+anything the pipeline prints go to stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from app.context import CliState, fail
+from legal.errors import GoldError, LuatqaError, StoreError
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+    from eval.gold import ReferenceResolver
+    from eval.harness import EvalRun, Retriever
+
+
+@contextlib.contextmanager
+def open_retriever(settings: Settings) -> Iterator[tuple[Retriever, ReferenceResolver]]:
+    """The configured retriever and a resolver that knows the index's documents; the
+    services (and the embedded store's lock) are released on exit."""
+    from app.wiring import Services
+    from eval.gold import RegistryResolver
+
+    with Services(settings) as services:
+        retriever = services.retriever
+        if not retriever.documents():
+            where = settings.index.qdrant_url or settings.index.dir
+            raise StoreError(
+                f"the index at {where} holds no documents: nothing to evaluate",
+                hint="ingest the laws first (`luatqa --index DIR ingest FILES`) or point "
+                "--index / --qdrant-url at the right index",
+            )
+        yield retriever, RegistryResolver(retriever.registry)
+
+
+def _run(
+    state: CliState,
+    gold_path: Path,
+    k: int,
+    limit: int | None,
+    strict: bool,
+    submit_top: int,
+    submit_rel: float,
+    progress: bool,
+) -> EvalRun:
+    from eval.gold import load_gold
+    from eval.harness import SubmitRule, run_eval
+
+    rule = SubmitRule(max_n=submit_top, min_rel_score=submit_rel)
+    with open_retriever(state.settings()) as (retriever, resolver):
+        gold = load_gold(gold_path, resolver, strict=strict, limit=limit)
+        return run_eval(retriever, gold, k=k, rule=rule, progress=progress)
+
+
+def _print_summary(run: EvalRun, out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from eval.metrics import RECALL_KS
+
+    s = run.summary
+    console = Console()
+    table = Table(title=f"{run.gold.path.name}: {s.n} of {s.n_items} questions, k = {s.k}")
+    for col in ("level", "n", *(f"R@{k}" for k in RECALL_KS), "MRR@10", "nDCG@10", "F2"):
+        table.add_column(col, justify="right" if col != "level" else "left")
+
+    def fmt(x: float | None) -> str:
+        return "—" if x is None else f"{x:.3f}"
+
+    for name, m in (("article", s.article), ("clause", s.clause)):
+        table.add_row(
+            name,
+            str(m.n),
+            *(fmt(m.recall.get(k)) for k in RECALL_KS),
+            fmt(m.mrr10),
+            fmt(m.ndcg10),
+            fmt(m.f2),
+        )
+    console.print(table)
+    console.print(
+        f"latency p50 {fmt(s.latency_p50)} ms · p95 {fmt(s.latency_p95)} ms · "
+        f"F2 set: {s.submit_rule} · unresolved references: {len(s.unresolved)}"
+    )
+    for u in s.unresolved[:10]:
+        console.print(f"  line {u.line} {u.item_id}: {u.reference} — {u.reason}", markup=False)
+    if len(s.unresolved) > 10:
+        console.print(f"  … {len(s.unresolved) - 10} more (see --json or --out)")
+    if out is not None:
+        console.print(f"report: {out / 'report.html'}", markup=False)
+
+
+def _compare(pair: tuple[Path, Path], as_json: bool) -> None:
+    from eval.compare import compare_runs, render_comparison
+    from eval.report import load_run
+
+    comparison = compare_runs(load_run(pair[0]), load_run(pair[1]))
+    if as_json:
+        typer.echo(json.dumps(comparison.to_json(), ensure_ascii=False))
+    else:
+        typer.echo(render_comparison(comparison), nl=False)
+
+
+def eval_command(
+    ctx: typer.Context,
+    gold: Annotated[
+        Path | None,
+        typer.Option("--gold", help="Gold questions: ALQAC .json or .jsonl (docs/gold-format.md)."),
+    ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, help="Provisions retrieved per question.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only metrics, as JSON.")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write results.jsonl, summary.json, report.md, report.html."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N questions.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on a gold reference that does not resolve.")
+    ] = False,
+    submit_top: Annotated[
+        int, typer.Option("--submit-top", min=1, help="ALQAC F2: submit at most N provisions.")
+    ] = 1,
+    submit_rel: Annotated[
+        float,
+        typer.Option(
+            "--submit-rel",
+            min=0.0,
+            max=1.0,
+            help="ALQAC F2: also submit provisions scoring ≥ this × the top score.",
+        ),
+    ] = 1.0,
+    compare: Annotated[
+        tuple[Path, Path] | None,
+        typer.Option("--compare", help="Compare two --out folders: RUN_A RUN_B."),
+    ] = None,
+) -> None:
+    """Score retrieval against gold questions (Recall@k, MRR, nDCG, ALQAC F2, latency)."""
+    state: CliState = ctx.obj
+    try:
+        if compare is not None:
+            if gold is not None:
+                raise GoldError("give either --gold FILE or --compare RUN_A RUN_B, not both")
+            _compare(compare, as_json)
+            return
+        if gold is None:
+            raise GoldError(
+                "nothing to do", hint="give --gold FILE to evaluate or --compare RUN_A RUN_B"
+            )
+        # with --json, stdout carries the JSON object and nothing else
+        sink: Any = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+        with sink:
+            run = _run(
+                state,
+                gold,
+                k,
+                limit,
+                strict,
+                submit_top,
+                submit_rel,
+                progress=sys.stderr.isatty(),
+            )
+            if out is not None:
+                from eval.report import write_run
+
+                write_run(run, out)
+    except LuatqaError as exc:
+        raise fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(run.summary.to_json(), ensure_ascii=False))
+    else:
+        _print_summary(run, out)
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("eval")(eval_command)
