@@ -46,9 +46,16 @@ def _global(
 
 
 def _register() -> None:
-    from app.commands import parse
+    from app.commands import ask, finetune, ingest, parse, search, ui
+    from app.commands import eval as eval_cmd
 
     parse.register(cli)
+    ingest.register(cli)
+    search.register(cli)
+    ui.register(cli)
+    eval_cmd.register(cli)
+    ask.register(cli)
+    finetune.register(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

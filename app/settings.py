@@ -43,15 +43,34 @@ class EmbedderSettings(BaseModel):
     cache_dir: Path | None = None  # embedding cache; default: <index dir>/../embed-cache
 
 
+class SparseSettings(BaseModel):
+    """BM25 document-side weighting of the sparse vectors (IDF is applied by Qdrant)."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    avg_len: float = 60.0  # average index terms per chunk
+
+
+class ChunkingSettings(BaseModel):
+    max_words: int = 350  # a Khoản longer than this is split by groups of Điểm
+
+
 class RetrievalSettings(BaseModel):
     top_k: int = 10
-    fusion: Literal["rrf", "dbsf"] = "rrf"
+    # tuned on the ALQAC 2022 dev set (see retrieval.retriever): DBSF, best clause per article
+    fusion: Literal["rrf", "dbsf"] = "dbsf"
     dense_weight: float = 1.0
     sparse_weight: float = 1.0
-    prefetch_limit: int = 50
+    prefetch_limit: int = 300
     rrf_k: int = 60
     expand_crossrefs: bool = True
     reranker: str | None = None  # a sentence-transformers CrossEncoder id; off by default
+    # see retrieval.retriever.RetrieverConfig
+    fusion_level: Literal["chunk", "article"] = "chunk"
+    candidates: int = 100  # clause hits read per search
+    group_decay: float = 0.0  # article score = best clause + d·second + d²·third …
+    detect_laws: bool = True  # a law named in the question narrows the search
+    max_crossrefs: int = 3
 
 
 class LLMSettings(BaseModel):
@@ -59,12 +78,22 @@ class LLMSettings(BaseModel):
     base_url: str | None = None  # e.g. http://vllm:8000/v1
     model: str = "meta-llama/Llama-3.1-8B-Instruct"  # or the LoRA adapter name
     api_key: str | None = None
-    tokenizer: str | None = None  # for token budgeting; default: ask the server
+    # for token budgeting: a local tokenizer folder, "server" (vLLM /tokenize) or "estimate"
+    # (3 tokens per word); default (None): the server when base_url is set, else the estimate
+    tokenizer: str | None = None
     max_model_len: int = 8192
     max_answer_tokens: int = 768
     temperature: float = 0.1
     timeout_s: float = 60.0
     max_retries: int = 2
+    seed: int | None = None  # sampling seed sent to the server (reproducible answers)
+    context_passages: int = 8  # passages retrieved for the prompt (the budget may keep fewer)
+    # Abstain (without calling the model) when the best search hit scores below this.
+    # Calibrated on dev data for the default retriever: see docs/abstention.md.
+    min_relevance: float = 0.35
+    relevance_signal: Literal["lexical", "retrieval"] = "lexical"
+    nearest: int = 3  # provisions listed when abstaining
+    max_quotes: int = 3  # clauses quoted by the extractive backend
 
 
 class Settings(BaseSettings):
@@ -78,6 +107,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".luatqa")
     index: IndexSettings = Field(default_factory=IndexSettings)
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    sparse: SparseSettings = Field(default_factory=SparseSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 

@@ -1,0 +1,61 @@
+"""``luatqa ingest PATH... [--batch-size N] [--force] [--json]``: parse statutes and index
+them (embedded index folder via ``--index``, or a Qdrant server via ``--qdrant-url``).
+
+Unchanged documents are skipped (same parsed content = same version); changed ones replace
+their old points. Bad files are reported at the end and make the exit code non-zero (1); the
+other files are still ingested."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from app.context import fail
+from legal.errors import LuatqaError
+
+
+def ingest_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Statute files or folders.")],
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Chunks embedded per batch.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-index documents even when unchanged.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Parse statutes (PDF, txt, docx, ALQAC law.json; files or folders) and index them.
+
+    Unchanged documents are skipped; changed ones replace their old version. Bad files are
+    listed at the end and make the exit code 1; the other files are still ingested."""
+    from app.wiring import Services
+    from ingest.pipeline import summary_table
+
+    console = Console(stderr=True)
+    try:
+        services = Services(ctx.obj.settings())
+        with services:
+            pipeline = services.pipeline
+            if batch_size:
+                pipeline.batch_size = batch_size
+            report = pipeline.ingest_paths(paths, force=force, show_progress=progress)
+    except LuatqaError as exc:
+        raise fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        Console().print(summary_table(report))
+    for f in report.failed:
+        console.print(f"[red]failed[/red] {f.path}\n  {f.error}", highlight=False)
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("ingest")(ingest_command)

@@ -1,0 +1,96 @@
+"""``luatqa search QUERY [-k N] [--law L]... [--type T]... [--json]``: the retriever's results
+(citations in the query fetched first, hybrid dense + sparse hits grouped by article,
+cross-referenced provisions as context), each with its legal address, article title, score
+and text."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from app.context import fail
+from legal.errors import InputError, LuatqaError
+
+
+def resolve_laws(retriever: Any, laws: list[str]) -> list[str]:
+    """``--law`` values (number, abbreviation or name) → document ids in the index."""
+    docs: list[str] = []
+    indexed = set(retriever.documents())
+    for law in laws:
+        ids = [d for d in retriever.registry.resolve_all(law) if d in indexed]
+        if law in indexed:
+            ids = [law]
+        if not ids:
+            known = ", ".join(sorted(indexed)) or "(none)"
+            raise InputError(
+                f"--law {law!r} names no document in the index",
+                hint=f"indexed documents: {known}",
+            )
+        docs.extend(d for d in ids if d not in docs)
+    return docs
+
+
+def _item(prov: Any, passage: Any) -> dict[str, Any]:
+    return {
+        "id": passage.chunk_id,
+        "score": passage.score,
+        "role": passage.role.value,
+        "article": prov.address.canonical,
+        "address": passage.address.canonical,
+        "citation": passage.display_citation(),
+        "article_title": passage.article_title,
+        "text": passage.text,
+    }
+
+
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="The question or keywords.")],
+    k: Annotated[int, typer.Option("-k", "--top-k", min=1, help="Number of articles.")] = 5,
+    law: Annotated[
+        list[str] | None,
+        typer.Option("--law", help="Only this law (number, abbreviation or name); repeatable."),
+    ] = None,
+    doc_type: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Only this document type, e.g. 'Luật'; repeatable."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print passages as JSON.")] = False,
+) -> None:
+    from app.wiring import Services
+
+    try:
+        with Services(ctx.obj.settings()) as services:
+            if services.store.count() == 0:
+                typer.secho("The index is empty: run `luatqa ingest PATH` first.", err=True)
+                raise typer.Exit(code=1)
+            retriever = services.retriever
+            docs = resolve_laws(retriever, list(law or []))
+            result = retriever.search(query, k=k, docs=docs, doc_types=list(doc_type or []))
+    except LuatqaError as exc:
+        raise fail(exc) from exc
+    if as_json:
+        out = [_item(prov, p) for prov in result.provisions for p in prov.passages]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not result.provisions:
+        typer.echo("No hits.")
+    if result.detected_documents:
+        typer.echo(f"(law named in the question: {', '.join(result.detected_documents)})")
+    for i, prov in enumerate(result.provisions, 1):
+        tag = "" if prov.role.value == "hit" else f" [{prov.role.value}]"
+        typer.secho(
+            f"{i}. {prov.address.display(prov.doc_label)}{tag}  ({prov.score:.4f})", bold=True
+        )
+        typer.echo(f"   {prov.article_title}")
+        for p in prov.passages:
+            typer.echo(f"   · {p.address.provision_label()}: {p.text}")
+        typer.echo("")
+    t = result.timings_ms
+    typer.echo(f"({t.get('total_ms', 0):.0f} ms)", err=True)
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("search")(search_command)

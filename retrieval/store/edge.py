@@ -1,0 +1,333 @@
+"""The embedded store: a qdrant-edge-py ``EdgeShard`` in a folder, no server.
+
+Layout of the index folder::
+
+    DIR/.lock          exclusive fcntl lock while a process has the index open
+    DIR/<collection>/  the shard (segments, WAL, config)
+
+One process at a time: a second open raises :class:`StoreError` telling the user to stop
+the other process (usually the UI) or to run a Qdrant server instead.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import qdrant_edge as qe
+
+from legal.errors import StoreError
+from retrieval.store.base import (
+    DENSE,
+    SPARSE,
+    Filter,
+    Fusion,
+    PointRecord,
+    SparseVector,
+    StoredPoint,
+)
+
+KEYWORD_INDEXES = ("doc_id", "doc_type", "article", "kind", "doc_version", "address")
+
+
+def _match(key: str, values: Sequence[Any]) -> Any:
+    vals = list(values)
+    if len(vals) == 1:
+        return qe.FieldCondition(key, match=qe.MatchValue(vals[0]))
+    return qe.FieldCondition(key, match=qe.MatchAny(vals))
+
+
+def to_edge_filter(flt: Filter | None) -> qe.Filter | None:
+    if flt is None:
+        return None
+    must: list[Any] = []
+    must_not: list[Any] = []
+    for key, values in (
+        ("kind", flt.kinds),
+        ("doc_id", flt.doc_ids),
+        ("doc_type", flt.doc_types),
+        ("article", flt.articles),
+        ("doc_version", flt.doc_versions),
+        ("address", flt.addresses),
+    ):
+        if values:
+            must.append(_match(key, values))
+    if flt.exclude_doc_versions:
+        must_not.append(
+            qe.FieldCondition("doc_version", match=qe.MatchAny(list(flt.exclude_doc_versions)))
+        )
+    for key, value in flt.extra.items():
+        if isinstance(value, list | tuple | set | frozenset):
+            must.append(_match(key, list(value)))
+        else:
+            must.append(qe.FieldCondition(key, match=qe.MatchValue(value)))
+    if not must and not must_not:
+        return None
+    return qe.Filter(must=must or None, must_not=must_not or None)
+
+
+def _sparse(v: SparseVector) -> qe.SparseVector:
+    return qe.SparseVector(list(v.indices), list(v.values))
+
+
+class EdgeStore:
+    """:class:`retrieval.store.base.VectorStore` on an embedded qdrant-edge shard."""
+
+    backend = "qdrant-edge"
+
+    def __init__(self, directory: Path, collection: str = "luatqa") -> None:
+        self.dir = Path(directory)
+        self.collection = collection
+        self.shard_dir = self.dir / collection
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the index folder: {exc}", path=self.dir) from exc
+        self._lock_file: IO[str] | None = open(self.dir / ".lock", "a+")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self._lock_file.close()
+            self._lock_file = None
+            raise StoreError(
+                f"index {self.dir} is open in another process (the UI?) — stop it, or run a "
+                "Qdrant server and use --qdrant-url",
+                path=self.dir,
+            ) from exc
+        self._lock_file.seek(0)
+        self._lock_file.truncate()
+        self._lock_file.write(str(os.getpid()))
+        self._lock_file.flush()
+        self._shard: Any = None
+        self._dim: int | None = None
+        if self._has_data():
+            try:
+                self._shard = qe.EdgeShard.load(str(self.shard_dir))
+            except Exception as exc:
+                self.close()
+                raise StoreError(
+                    f"cannot open the embedded index: {exc}",
+                    path=self.shard_dir,
+                    hint="the folder may be damaged or from another version: delete it and "
+                    "run `luatqa ingest` again",
+                ) from exc
+            self._dim = self._shard_dim()
+
+    # ---- lifecycle -------------------------------------------------------------------
+    def _has_data(self) -> bool:
+        return self.shard_dir.is_dir() and any(self.shard_dir.iterdir())
+
+    def _meta_path(self) -> Path:
+        return self.dir / f"{self.collection}.meta.json"
+
+    def _shard_dim(self) -> int | None:
+        try:
+            return int(json.loads(self._meta_path().read_text(encoding="utf-8"))["dim"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def ensure_collection(self, dense_dim: int) -> None:
+        if self._shard is not None:
+            if self._dim is not None and self._dim != dense_dim:
+                raise StoreError(
+                    f"the index holds {self._dim}-dimensional vectors but the embedder makes "
+                    f"{dense_dim}",
+                    path=self.shard_dir,
+                    hint="use the embedder the index was built with, or ingest into a new "
+                    "--index folder",
+                )
+            self._dim = dense_dim
+            return
+        config = qe.EdgeConfig(
+            vectors={DENSE: qe.EdgeVectorParams(size=dense_dim, distance=qe.Distance.Cosine)},
+            sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        )
+        try:
+            self._shard = qe.EdgeShard.create(str(self.shard_dir), config)
+            for key in KEYWORD_INDEXES:
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword)
+                )
+        except Exception as exc:
+            raise StoreError(
+                f"cannot create the embedded index: {exc}", path=self.shard_dir
+            ) from exc
+        self._meta_path().write_text(json.dumps({"dim": dense_dim}), encoding="utf-8")
+        self._dim = dense_dim
+
+    def _need(self) -> Any:
+        if self._shard is None:
+            raise StoreError(
+                "the index is empty (no collection yet)",
+                path=self.dir,
+                hint="run `luatqa ingest PATH` first",
+            )
+        return self._shard
+
+    def flush(self) -> None:
+        if self._shard is not None:
+            self._shard.flush()
+
+    def close(self) -> None:
+        if self._shard is not None:
+            try:
+                self._shard.flush()
+                self._shard.close()
+            finally:
+                self._shard = None
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def __enter__(self) -> EdgeStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- writes ----------------------------------------------------------------------
+    def upsert(self, points: Sequence[PointRecord]) -> None:
+        if not points:
+            return
+        shard = self._need()
+        batch = []
+        for p in points:
+            vec: dict[str, Any] = {}
+            if p.dense is not None:
+                vec[DENSE] = [float(x) for x in p.dense]
+            if p.sparse is not None and p.sparse.indices:
+                vec[SPARSE] = _sparse(p.sparse)
+            batch.append(qe.Point(uuid.UUID(p.id), vec, p.payload))
+        try:
+            shard.update(qe.UpdateOperation.upsert_points(batch))
+        except Exception as exc:
+            raise StoreError(f"upsert failed: {exc}", path=self.shard_dir) from exc
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if not ids or self._shard is None:
+            return
+        self._shard.update(qe.UpdateOperation.delete_points([uuid.UUID(i) for i in ids]))
+
+    def delete_where(self, flt: Filter) -> None:
+        if self._shard is None:
+            return
+        f = to_edge_filter(flt)
+        if f is None:
+            raise StoreError("refusing to delete with an empty filter (it would wipe the index)")
+        self._shard.update(qe.UpdateOperation.delete_points_by_filter(f))
+
+    # ---- reads -----------------------------------------------------------------------
+    def retrieve(self, ids: Sequence[str]) -> list[StoredPoint]:
+        if not ids or self._shard is None:
+            return []
+        recs = self._shard.retrieve([uuid.UUID(i) for i in ids], True, False)
+        return [StoredPoint(str(r.id), dict(r.payload or {})) for r in recs]
+
+    def scroll(self, flt: Filter | None = None, batch: int = 256) -> Iterator[StoredPoint]:
+        if self._shard is None:
+            return
+        offset: Any = None
+        f = to_edge_filter(flt)
+        while True:
+            recs, offset = self._shard.scroll(
+                qe.ScrollRequest(
+                    offset=offset, limit=batch, filter=f, with_payload=True, with_vector=False
+                )
+            )
+            for r in recs:
+                yield StoredPoint(str(r.id), dict(r.payload or {}))
+            if offset is None or not recs:
+                return
+
+    def count(self, flt: Filter | None = None) -> int:
+        if self._shard is None:
+            return 0
+        return int(self._shard.count(qe.CountRequest(exact=True, filter=to_edge_filter(flt))))
+
+    def _query(self, request: Any) -> list[StoredPoint]:
+        if self._shard is None:
+            return []
+        try:
+            hits = self._shard.query(request)
+        except Exception as exc:
+            raise StoreError(f"search failed: {exc}", path=self.shard_dir) from exc
+        return [StoredPoint(str(h.id), dict(h.payload or {}), float(h.score)) for h in hits]
+
+    def hybrid_search(
+        self,
+        dense: Sequence[float],
+        sparse: SparseVector,
+        limit: int,
+        *,
+        prefetch_limit: int = 50,
+        fusion: Fusion = "rrf",
+        weights: tuple[float, float] = (1.0, 1.0),
+        rrf_k: int = 60,
+        flt: Filter | None = None,
+    ) -> list[StoredPoint]:
+        f = to_edge_filter(flt)
+        prefetches = [
+            qe.Prefetch(
+                limit=prefetch_limit,
+                query=qe.Query.Nearest([float(x) for x in dense], using=DENSE),
+                filter=f,
+            )
+        ]
+        if sparse.indices:
+            prefetches.append(
+                qe.Prefetch(
+                    limit=prefetch_limit,
+                    query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
+                    filter=f,
+                )
+            )
+        w = list(weights[: len(prefetches)])
+        fuse: Any = qe.Fusion.Dbsf() if fusion == "dbsf" else qe.Fusion.Rrf(k=rrf_k, weights=w)
+        return self._query(
+            qe.QueryRequest(
+                limit=limit, prefetches=prefetches, query=fuse, with_payload=True, filter=f
+            )
+        )
+
+    def dense_search(
+        self, dense: Sequence[float], limit: int, flt: Filter | None = None
+    ) -> list[StoredPoint]:
+        return self._query(
+            qe.QueryRequest(
+                limit=limit,
+                query=qe.Query.Nearest([float(x) for x in dense], using=DENSE),
+                filter=to_edge_filter(flt),
+                with_payload=True,
+            )
+        )
+
+    def sparse_search(
+        self, sparse: SparseVector, limit: int, flt: Filter | None = None
+    ) -> list[StoredPoint]:
+        if not sparse.indices:
+            return []
+        return self._query(
+            qe.QueryRequest(
+                limit=limit,
+                query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
+                filter=to_edge_filter(flt),
+                with_payload=True,
+            )
+        )
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "location": str(self.dir.resolve()),
+            "collection": self.collection,
+            "dim": self._dim,
+            "points": self.count(),
+            "chunks": self.count(Filter(kinds=("chunk",))),
+            "documents": self.count(Filter(kinds=("document",))),
+        }

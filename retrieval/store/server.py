@@ -1,0 +1,308 @@
+"""The Qdrant server store (qdrant-client). Same protocol as the embedded store; several
+processes (UI, CLI, workers) may share one server. Also works with qdrant-client's local
+modes (``QdrantClient(location=":memory:")`` / ``QdrantClient(path=...)``), which the tests use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from qdrant_client import QdrantClient
+from qdrant_client import models as m
+
+from legal.errors import StoreError
+from retrieval.store.base import (
+    DENSE,
+    SPARSE,
+    Filter,
+    Fusion,
+    PointRecord,
+    SparseVector,
+    StoredPoint,
+)
+from retrieval.store.edge import KEYWORD_INDEXES
+
+
+def _match(key: str, values: Sequence[Any]) -> m.FieldCondition:
+    vals = list(values)
+    if len(vals) == 1:
+        return m.FieldCondition(key=key, match=m.MatchValue(value=vals[0]))
+    return m.FieldCondition(key=key, match=m.MatchAny(any=vals))
+
+
+def to_qdrant_filter(flt: Filter | None) -> m.Filter | None:
+    if flt is None:
+        return None
+    must: list[Any] = []
+    must_not: list[Any] = []
+    for key, values in (
+        ("kind", flt.kinds),
+        ("doc_id", flt.doc_ids),
+        ("doc_type", flt.doc_types),
+        ("article", flt.articles),
+        ("doc_version", flt.doc_versions),
+        ("address", flt.addresses),
+    ):
+        if values:
+            must.append(_match(key, values))
+    if flt.exclude_doc_versions:
+        must_not.append(
+            m.FieldCondition(
+                key="doc_version", match=m.MatchAny(any=list(flt.exclude_doc_versions))
+            )
+        )
+    for key, value in flt.extra.items():
+        if isinstance(value, list | tuple | set | frozenset):
+            must.append(_match(key, list(value)))
+        else:
+            must.append(m.FieldCondition(key=key, match=m.MatchValue(value=value)))
+    if not must and not must_not:
+        return None
+    return m.Filter(must=must or None, must_not=must_not or None)
+
+
+def _sparse(v: SparseVector) -> m.SparseVector:
+    return m.SparseVector(indices=list(v.indices), values=list(v.values))
+
+
+class ServerStore:
+    """:class:`retrieval.store.base.VectorStore` over a Qdrant server (or local-mode client)."""
+
+    backend = "qdrant-server"
+
+    def __init__(
+        self,
+        client: QdrantClient | None = None,
+        *,
+        url: str | None = None,
+        api_key: str | None = None,
+        collection: str = "luatqa",
+        timeout_s: float = 30.0,
+    ) -> None:
+        if client is None:
+            if not url:
+                raise StoreError("a Qdrant server store needs a URL", hint="pass --qdrant-url")
+            try:
+                client = QdrantClient(
+                    url=url, api_key=api_key, timeout=int(timeout_s), check_compatibility=False
+                )
+            except Exception as exc:
+                raise StoreError(f"cannot connect to Qdrant at {url}: {exc}") from exc
+        self.client = client
+        self.url = url or "local"
+        self.collection = collection
+        self._exists: bool | None = None
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            with warnings.catch_warnings():
+                # local mode warns that payload indexes have no effect there
+                warnings.simplefilter("ignore", UserWarning)
+                return fn(*args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(
+                f"Qdrant {what} failed on collection {self.collection!r}: {exc}",
+                path=self.url,
+                hint="is the Qdrant server running and reachable? (check --qdrant-url)",
+            ) from exc
+
+    def _has_collection(self) -> bool:
+        if not self._exists:
+            self._exists = bool(
+                self._call("collection check", self.client.collection_exists, self.collection)
+            )
+        return bool(self._exists)
+
+    def ensure_collection(self, dense_dim: int) -> None:
+        if self._has_collection():
+            info = self._call("get_collection", self.client.get_collection, self.collection)
+            vectors = info.config.params.vectors
+            size = vectors[DENSE].size if isinstance(vectors, dict) and DENSE in vectors else None
+            if size is not None and size != dense_dim:
+                raise StoreError(
+                    f"collection {self.collection!r} holds {size}-dimensional vectors but the "
+                    f"embedder makes {dense_dim}",
+                    path=self.url,
+                    hint="use the embedder the index was built with, or another collection",
+                )
+            return
+        self._call(
+            "create_collection",
+            self.client.create_collection,
+            self.collection,
+            vectors_config={DENSE: m.VectorParams(size=dense_dim, distance=m.Distance.COSINE)},
+            sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
+        )
+        for key in KEYWORD_INDEXES:
+            self._call(
+                "create_payload_index",
+                self.client.create_payload_index,
+                self.collection,
+                key,
+                m.PayloadSchemaType.KEYWORD,
+            )
+        self._exists = True
+
+    def upsert(self, points: Sequence[PointRecord]) -> None:
+        if not points:
+            return
+        if not self._has_collection():
+            raise StoreError(
+                f"collection {self.collection!r} does not exist", hint="run `luatqa ingest` first"
+            )
+        batch = []
+        for p in points:
+            vec: dict[str, Any] = {}
+            if p.dense is not None:
+                vec[DENSE] = [float(x) for x in p.dense]
+            if p.sparse is not None and p.sparse.indices:
+                vec[SPARSE] = _sparse(p.sparse)
+            batch.append(m.PointStruct(id=p.id, vector=vec, payload=p.payload))
+        self._call("upsert", self.client.upsert, self.collection, points=batch, wait=True)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        if not ids or not self._has_collection():
+            return
+        self._call(
+            "delete",
+            self.client.delete,
+            self.collection,
+            points_selector=m.PointIdsList(points=list(ids)),
+            wait=True,
+        )
+
+    def delete_where(self, flt: Filter) -> None:
+        if not self._has_collection():
+            return
+        f = to_qdrant_filter(flt)
+        if f is None:
+            raise StoreError("refusing to delete with an empty filter (it would wipe the index)")
+        self._call(
+            "delete",
+            self.client.delete,
+            self.collection,
+            points_selector=m.FilterSelector(filter=f),
+            wait=True,
+        )
+
+    def retrieve(self, ids: Sequence[str]) -> list[StoredPoint]:
+        if not ids or not self._has_collection():
+            return []
+        recs = self._call(
+            "retrieve",
+            self.client.retrieve,
+            self.collection,
+            ids=list(ids),
+            with_payload=True,
+            with_vectors=False,
+        )
+        return [StoredPoint(str(r.id), dict(r.payload or {})) for r in recs]
+
+    def scroll(self, flt: Filter | None = None, batch: int = 256) -> Iterator[StoredPoint]:
+        if not self._has_collection():
+            return
+        offset: Any = None
+        f = to_qdrant_filter(flt)
+        while True:
+            recs, offset = self._call(
+                "scroll",
+                self.client.scroll,
+                self.collection,
+                scroll_filter=f,
+                limit=batch,
+                offset=offset,
+                with_payload=True,
+                with_vectors=False,
+            )
+            for r in recs:
+                yield StoredPoint(str(r.id), dict(r.payload or {}))
+            if offset is None or not recs:
+                return
+
+    def count(self, flt: Filter | None = None) -> int:
+        if not self._has_collection():
+            return 0
+        res = self._call(
+            "count",
+            self.client.count,
+            self.collection,
+            count_filter=to_qdrant_filter(flt),
+            exact=True,
+        )
+        return int(res.count)
+
+    def _query(self, **kwargs: Any) -> list[StoredPoint]:
+        if not self._has_collection():
+            return []
+        res = self._call(
+            "query_points", self.client.query_points, self.collection, with_payload=True, **kwargs
+        )
+        return [StoredPoint(str(h.id), dict(h.payload or {}), float(h.score)) for h in res.points]
+
+    def hybrid_search(
+        self,
+        dense: Sequence[float],
+        sparse: SparseVector,
+        limit: int,
+        *,
+        prefetch_limit: int = 50,
+        fusion: Fusion = "rrf",
+        weights: tuple[float, float] = (1.0, 1.0),
+        rrf_k: int = 60,
+        flt: Filter | None = None,
+    ) -> list[StoredPoint]:
+        f = to_qdrant_filter(flt)
+        prefetch = [
+            m.Prefetch(query=[float(x) for x in dense], using=DENSE, limit=prefetch_limit, filter=f)
+        ]
+        if sparse.indices:
+            prefetch.append(
+                m.Prefetch(query=_sparse(sparse), using=SPARSE, limit=prefetch_limit, filter=f)
+            )
+        query: Any
+        if fusion == "dbsf":
+            query = m.FusionQuery(fusion=m.Fusion.DBSF)
+        else:
+            query = m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=list(weights[: len(prefetch)])))
+        return self._query(prefetch=prefetch, query=query, limit=limit, query_filter=f)
+
+    def dense_search(
+        self, dense: Sequence[float], limit: int, flt: Filter | None = None
+    ) -> list[StoredPoint]:
+        return self._query(
+            query=[float(x) for x in dense],
+            using=DENSE,
+            limit=limit,
+            query_filter=to_qdrant_filter(flt),
+        )
+
+    def sparse_search(
+        self, sparse: SparseVector, limit: int, flt: Filter | None = None
+    ) -> list[StoredPoint]:
+        if not sparse.indices:
+            return []
+        return self._query(
+            query=_sparse(sparse), using=SPARSE, limit=limit, query_filter=to_qdrant_filter(flt)
+        )
+
+    def flush(self) -> None:
+        """Server writes are durable once ``wait=True`` returns."""
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # closing is best effort
+            self.client.close()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "location": self.url,
+            "collection": self.collection,
+            "points": self.count(),
+            "chunks": self.count(Filter(kinds=("chunk",))),
+            "documents": self.count(Filter(kinds=("document",))),
+        }

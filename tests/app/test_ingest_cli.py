@@ -1,0 +1,106 @@
+"""``luatqa ingest`` and ``luatqa search`` through typer's CliRunner, on a real embedded
+index with the default embedder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import _register, cli
+from retrieval.store.base import Filter
+from retrieval.store.edge import EdgeStore
+
+LAW = [
+    {
+        "id": "45/2019/QH14",
+        "articles": [
+            {
+                "id": "105",
+                "text": "Thời giờ làm việc bình thường\n\n1. Thời giờ làm việc bình thường "
+                "không quá 08 giờ trong 01 ngày và không quá 48 giờ trong 01 tuần.",
+            },
+            {
+                "id": "113",
+                "text": "Nghỉ hằng năm\n\n1. Người lao động làm việc đủ 12 tháng cho một người "
+                "sử dụng lao động thì được nghỉ hằng năm, hưởng nguyên lương theo hợp đồng lao "
+                "động 12 ngày làm việc.\n2. Người lao động làm việc chưa đủ 12 tháng thì số "
+                "ngày nghỉ hằng năm theo tỷ lệ tương ứng với số tháng làm việc.",
+            },
+        ],
+    }
+]
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    _register()
+    return CliRunner()
+
+
+@pytest.fixture
+def law(tmp_path: Path) -> Path:
+    path = tmp_path / "law.json"
+    path.write_text(json.dumps(LAW, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_ingest_then_reingest_then_search(runner: CliRunner, law: Path, tmp_path: Path) -> None:
+    index = tmp_path / "data" / "index"
+    first = runner.invoke(cli, ["--index", str(index), "ingest", str(law), "--json"])
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    assert report["totals"] == {
+        "files": 1,
+        "failed": 0,
+        "documents": 1,
+        "unchanged": 0,
+        "articles": 2,
+        "clauses": 3,
+        "chunks": 3,
+    }
+    assert (tmp_path / "data" / "embed-cache" / "embeddings.sqlite").exists()
+
+    again = runner.invoke(cli, ["--index", str(index), "ingest", str(law), "--no-progress"])
+    assert again.exit_code == 0, again.output
+    assert "unchanged" in again.stdout
+
+    found = runner.invoke(
+        cli, ["--index", str(index), "search", "nghỉ hằng năm bao nhiêu ngày", "-k", "2", "--json"]
+    )
+    assert found.exit_code == 0, found.output
+    hits = json.loads(found.stdout)
+    assert hits
+    assert hits[0]["address"].startswith("45/2019/QH14 › Điều 113")
+    assert hits[0]["citation"].endswith("Điều 113 Bộ luật Lao động 2019")
+    text = runner.invoke(cli, ["--index", str(index), "search", "thời giờ làm việc", "-k", "1"])
+    assert text.exit_code == 0 and "Bộ luật Lao động 2019" in text.stdout
+
+
+def test_bad_file_fails_the_run_but_not_the_good_files(
+    runner: CliRunner, law: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    index = tmp_path / "index"
+    res = runner.invoke(cli, ["--index", str(index), "ingest", str(bad), str(law), "--no-progress"])
+    assert res.exit_code == 1
+    assert "bad.json" in res.stderr and "failed" in res.stderr
+    with EdgeStore(index) as store:
+        assert store.count(Filter(kinds=("document",))) == 1
+
+
+def test_locked_index_is_a_clear_error(runner: CliRunner, law: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    with EdgeStore(index):
+        res = runner.invoke(cli, ["--index", str(index), "ingest", str(law)])
+    assert res.exit_code == 2
+    assert "open in another process" in res.stderr and "--qdrant-url" in res.stderr
+
+
+def test_search_on_an_empty_index(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(cli, ["--index", str(tmp_path / "none"), "search", "x"])
+    assert res.exit_code == 1
+    assert "luatqa ingest" in res.stderr

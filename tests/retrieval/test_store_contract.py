@@ -1,0 +1,229 @@
+"""One contract, both stores: the embedded qdrant-edge store and the qdrant-client store
+(in qdrant-client's local mode, which speaks the server API)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from qdrant_client import QdrantClient
+
+from legal.errors import StoreError
+from retrieval.store.base import Filter, PointRecord, SparseVector, VectorStore
+from retrieval.store.edge import EdgeStore
+from retrieval.store.factory import open_store
+from retrieval.store.server import ServerStore
+
+DIM = 4
+
+
+def pid(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def sv(*pairs: tuple[int, float]) -> SparseVector:
+    pairs = tuple(sorted(pairs))
+    return SparseVector(tuple(i for i, _ in pairs), tuple(v for _, v in pairs))
+
+
+def chunk(name: str, dense: list[float], sparse: SparseVector, **payload: object) -> PointRecord:
+    base: dict[str, object] = {
+        "kind": "chunk",
+        "doc_id": "45/2019/QH14",
+        "doc_type": "Bộ luật",
+        "doc_version": "v1",
+        "article": "1",
+        "address": f"45/2019/QH14 › Điều 1 › Khoản {name}",
+        "text": name,
+    }
+    base.update(payload)
+    return PointRecord(pid(name), base, dense, sparse)
+
+
+# A corpus where "leave" is obviously the answer: close dense vector and its rare terms.
+POINTS = [
+    chunk("leave", [1.0, 0.0, 0.0, 0.0], sv((101, 1.5), (102, 1.0)), article="113"),
+    chunk("wage", [0.0, 1.0, 0.0, 0.0], sv((201, 1.2), (9, 1.0)), article="90"),
+    chunk("contract", [0.0, 0.0, 1.0, 0.0], sv((301, 1.1), (9, 1.0)), article="13"),
+    chunk(
+        "crime",
+        [0.0, 0.0, 0.0, 1.0],
+        sv((401, 1.0), (9, 1.0)),
+        doc_id="01/VBHN-VPQH",
+        doc_type="Văn bản hợp nhất",
+        article="418",
+        doc_version="v2",
+    ),
+    PointRecord(
+        pid("article-113"),
+        {"kind": "article", "doc_id": "45/2019/QH14", "doc_version": "v1", "article": "113"},
+    ),
+    PointRecord(
+        pid("document"), {"kind": "document", "doc_id": "45/2019/QH14", "doc_version": "v1"}
+    ),
+]
+
+
+@pytest.fixture(params=["edge", "server"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
+    s: VectorStore
+    if request.param == "edge":
+        s = EdgeStore(tmp_path / "index")
+    else:
+        s = ServerStore(QdrantClient(location=":memory:"), collection="contract")
+    s.ensure_collection(DIM)
+    s.upsert(POINTS)
+    yield s
+    s.close()
+
+
+def test_protocol_and_count(store: VectorStore) -> None:
+    assert isinstance(store, VectorStore)
+    assert store.count() == len(POINTS)
+    assert store.count(Filter(kinds=("chunk",))) == 4
+    assert store.count(Filter(doc_ids=("01/VBHN-VPQH",))) == 1
+    assert store.count(Filter(kinds=("chunk",), doc_types=("Bộ luật",))) == 3
+    assert store.describe()["points"] == len(POINTS)
+
+
+def test_retrieve_returns_payload_and_string_ids(store: VectorStore) -> None:
+    got = store.retrieve([pid("wage"), pid("document"), pid("missing")])
+    by_id = {p.id: p for p in got}
+    assert set(by_id) == {pid("wage"), pid("document")}
+    assert by_id[pid("wage")].payload["article"] == "90"
+    assert by_id[pid("document")].payload["kind"] == "document"
+
+
+def test_scroll_with_filters_and_batches(store: VectorStore) -> None:
+    all_ids = {p.id for p in store.scroll(batch=2)}
+    assert all_ids == {p.id for p in POINTS}
+    arts = {p.payload["article"] for p in store.scroll(Filter(articles=("113", "90")), batch=1)}
+    assert arts == {"113", "90"}
+    not_v1 = list(store.scroll(Filter(exclude_doc_versions=("v1",))))
+    assert [p.id for p in not_v1] == [pid("crime")]
+    extra = list(store.scroll(Filter(extra={"text": "contract"})))
+    assert [p.id for p in extra] == [pid("contract")]
+    by_addr = list(store.scroll(Filter(addresses=("45/2019/QH14 › Điều 1 › Khoản wage",))))
+    assert [p.id for p in by_addr] == [pid("wage")]
+
+
+def test_upsert_is_idempotent_and_overwrites(store: VectorStore) -> None:
+    store.upsert([chunk("wage", [0.0, 1.0, 0.0, 0.0], sv((201, 1.0)), text="new wage")])
+    assert store.count() == len(POINTS)
+    assert store.retrieve([pid("wage")])[0].payload["text"] == "new wage"
+
+
+def test_delete_and_delete_where(store: VectorStore) -> None:
+    store.delete([pid("wage")])
+    assert store.count() == len(POINTS) - 1
+    store.delete_where(Filter(doc_ids=("45/2019/QH14",), exclude_doc_versions=("v2",)))
+    assert {p.id for p in store.scroll()} == {pid("crime")}
+    with pytest.raises(StoreError):
+        store.delete_where(Filter())
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "dbsf"])
+def test_hybrid_ranks_the_relevant_point_first(store: VectorStore, fusion: str) -> None:
+    hits = store.hybrid_search(
+        [0.9, 0.1, 0.1, 0.0],
+        sv((101, 1.0), (102, 1.0)),
+        limit=3,
+        fusion=fusion,  # type: ignore[arg-type]
+    )
+    assert hits[0].id == pid("leave")
+    assert hits[0].score > hits[-1].score
+    # payload-only records (article/document) never come out of a vector search
+    assert all(h.payload["kind"] == "chunk" for h in hits)
+
+
+def test_rrf_weights_change_the_ranking(store: VectorStore) -> None:
+    # dense points to "wage", sparse to "contract": the heavier side wins
+    dense, sparse = [0.0, 1.0, 0.0, 0.0], sv((301, 1.0))
+    dense_heavy = store.hybrid_search(dense, sparse, 2, weights=(3.0, 1.0), prefetch_limit=1)
+    sparse_heavy = store.hybrid_search(dense, sparse, 2, weights=(1.0, 3.0), prefetch_limit=1)
+    assert dense_heavy[0].id == pid("wage")
+    assert sparse_heavy[0].id == pid("contract")
+
+
+def test_hybrid_search_respects_filter(store: VectorStore) -> None:
+    hits = store.hybrid_search(
+        [1.0, 0.0, 0.0, 0.0], sv((9, 1.0)), limit=5, flt=Filter(doc_ids=("01/VBHN-VPQH",))
+    )
+    assert [h.id for h in hits] == [pid("crime")]
+
+
+def test_dense_and_sparse_search(store: VectorStore) -> None:
+    assert store.dense_search([0.0, 0.0, 1.0, 0.0], 1)[0].id == pid("contract")
+    sparse_hits = store.sparse_search(sv((401, 1.0)), 5)
+    assert [h.id for h in sparse_hits] == [pid("crime")]
+    assert store.sparse_search(SparseVector((), ()), 5) == []
+
+
+def test_dimension_mismatch_is_a_store_error(store: VectorStore) -> None:
+    with pytest.raises(StoreError, match="dimensional"):
+        store.ensure_collection(DIM + 1)
+
+
+def test_edge_persists_across_reopen(tmp_path: Path) -> None:
+    s = EdgeStore(tmp_path / "idx")
+    s.ensure_collection(DIM)
+    s.upsert(POINTS)
+    s.close()
+    s2 = EdgeStore(tmp_path / "idx")
+    try:
+        assert s2.count() == len(POINTS)
+        s2.ensure_collection(DIM)  # existing collection, same dim: fine
+        assert s2.hybrid_search([1.0, 0, 0, 0], sv((101, 1.0)), 1)[0].id == pid("leave")
+    finally:
+        s2.close()
+
+
+def test_edge_second_open_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    first = EdgeStore(tmp_path / "idx")
+    try:
+        with pytest.raises(StoreError, match="open in another process"):
+            EdgeStore(tmp_path / "idx")
+    finally:
+        first.close()
+    EdgeStore(tmp_path / "idx").close()  # released on close
+
+
+def test_empty_edge_index_reads_as_empty(tmp_path: Path) -> None:
+    s = EdgeStore(tmp_path / "empty")
+    try:
+        assert s.count() == 0
+        assert list(s.scroll()) == []
+        assert s.retrieve([pid("x")]) == []
+        with pytest.raises(StoreError, match="ingest"):
+            s.upsert(POINTS[:1])
+    finally:
+        s.close()
+
+
+def test_server_local_path_persists(tmp_path: Path) -> None:
+    s = ServerStore(QdrantClient(path=str(tmp_path / "q")), collection="c")
+    s.ensure_collection(DIM)
+    s.upsert(POINTS)
+    s.close()
+    s2 = ServerStore(QdrantClient(path=str(tmp_path / "q")), collection="c")
+    try:
+        assert s2.count(Filter(kinds=("document",))) == 1
+    finally:
+        s2.close()
+
+
+def test_factory_picks_the_backend(tmp_path: Path) -> None:
+    from app.settings import IndexSettings
+
+    edge = open_store(IndexSettings(dir=tmp_path / "f"))
+    try:
+        assert isinstance(edge, EdgeStore)
+    finally:
+        edge.close()
+    server = open_store(IndexSettings(qdrant_url="http://127.0.0.1:9", collection="x"))
+    assert isinstance(server, ServerStore)
+    with pytest.raises(StoreError, match="Qdrant"):
+        server.count()
+    server.close()
