@@ -1,0 +1,263 @@
+"""Fine-tuning configuration: trl-style dataclasses, loaded from YAML, overridable per field.
+
+A config file has four sections (``model``, ``lora``, ``data``, ``train``) whose keys are the
+fields below; ``--set lora.r=8 --set train.max_steps=30`` overrides any of them from the command
+line (values are parsed as YAML scalars: ``true``, ``2e-4``, ``[q_proj, v_proj]``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from legal.errors import ConfigError
+
+# Projections vLLM's LoRA serving supports for Llama (it packs q/k/v and gate/up itself).
+VLLM_LORA_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+ALL_LINEAR = VLLM_LORA_MODULES
+# ``vllm serve --max-lora-rank`` accepts these.
+VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name_or_path: str = "meta-llama/Llama-3.1-8B-Instruct"
+    tokenizer: str | None = None  # default: the model's own
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    attn_implementation: str | None = None  # "sdpa", "flash_attention_2"; default: transformers'
+    use_unsloth: Literal["auto", "never"] = "auto"  # auto: when installed and a GPU is present
+    trust_remote_code: bool = False
+
+
+@dataclass(frozen=True)
+class LoraSettings:
+    r: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    target_modules: tuple[str, ...] = ALL_LINEAR
+    bias: Literal["none", "all", "lora_only"] = "none"
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    train_file: str = "data/finetune/train.jsonl"
+    val_file: str | None = "data/finetune/val.jsonl"
+    max_length: int = 4096
+    max_train_examples: int | None = None
+    max_val_examples: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    output_dir: str = "runs/lora"
+    max_steps: int = -1  # > 0 overrides num_train_epochs
+    num_train_epochs: float = 2.0
+    learning_rate: float = 2e-4
+    lr_scheduler_type: str = "cosine"
+    warmup_ratio: float = 0.03
+    weight_decay: float = 0.0
+    per_device_train_batch_size: int = 1
+    per_device_eval_batch_size: int = 1
+    gradient_accumulation_steps: int = 8
+    gradient_checkpointing: bool = True
+    bf16: Literal["auto", "true", "false"] = "auto"  # auto: when the GPU supports it
+    max_grad_norm: float = 1.0
+    logging_steps: int = 10
+    eval_steps: int | None = None  # None: evaluate once at the end (when a val file exists)
+    save_steps: int | None = None  # None: save only the final adapter
+    seed: int = 42
+    packing: bool = False
+    optim: str = "adamw_torch"
+    dataloader_num_workers: int = 0
+    report_to: str = "none"
+    merge: bool = False  # also write merged full weights to <output_dir>/merged
+    adapter_name: str = "luatqa-lora"  # the name vLLM serves it under (--lora-modules NAME=DIR)
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    data: DataSettings = field(default_factory=DataSettings)
+    train: TrainSettings = field(default_factory=TrainSettings)
+    source: str | None = None  # the YAML it was read from
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for section in ("model", "lora", "data", "train"):
+            values = dataclasses.asdict(getattr(self, section))
+            out[section] = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+        return out
+
+    def validate(self) -> FinetuneConfig:
+        where = self.source
+        bad = [m for m in self.lora.target_modules if m not in VLLM_LORA_MODULES]
+        if bad:
+            raise ConfigError(
+                f"lora.target_modules {bad} cannot be served by vLLM",
+                path=where,
+                hint=f"use a subset of {list(VLLM_LORA_MODULES)}",
+            )
+        if not self.lora.target_modules:
+            raise ConfigError("lora.target_modules is empty", path=where)
+        if self.lora.r not in VLLM_LORA_RANKS:
+            raise ConfigError(
+                f"lora.r={self.lora.r} is not a rank vLLM serves",
+                path=where,
+                hint=f"pick one of {list(VLLM_LORA_RANKS)} (≤ 16 for --max-lora-rank 16)",
+            )
+        if self.data.max_length < 16:
+            raise ConfigError(f"data.max_length={self.data.max_length} is too small", path=where)
+        t = self.train
+        if t.max_steps <= 0 and t.num_train_epochs <= 0:
+            raise ConfigError("set train.max_steps > 0 or train.num_train_epochs > 0", path=where)
+        if not 0.0 <= t.warmup_ratio < 1.0:
+            raise ConfigError(f"train.warmup_ratio={t.warmup_ratio} must be in [0, 1)", path=where)
+        if t.per_device_train_batch_size < 1 or t.gradient_accumulation_steps < 1:
+            raise ConfigError("batch size and gradient_accumulation_steps must be ≥ 1", path=where)
+        return self
+
+
+_SECTIONS: dict[str, type] = {
+    "model": ModelConfig,
+    "lora": LoraSettings,
+    "data": DataSettings,
+    "train": TrainSettings,
+}
+
+
+def _coerce(value: Any, annotation: Any, key: str, where: str | None) -> Any:
+    """Convert a YAML value to the field's declared type (a small subset of typing)."""
+    hint = annotation
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        if isinstance(value, str) and value.lower() in ("none", "null", "~") and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(value, arg, key, where)
+            except ConfigError as exc:
+                errors.append(exc)
+        raise errors[0] if errors else ConfigError(f"{key}: bad value {value!r}", path=where)
+    if origin is Literal:
+        allowed = [str(a) for a in args]
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        if text not in allowed:
+            raise ConfigError(f"{key}={value!r}: expected one of {allowed}", path=where)
+        return text
+    if origin is tuple:
+        items = [value] if isinstance(value, str) else value
+        if isinstance(items, str) or not isinstance(items, Iterable):
+            raise ConfigError(f"{key}: expected a list, got {value!r}", path=where)
+        return tuple(_coerce(v, args[0], key, where) for v in items)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+            return value.lower() in ("true", "yes", "1")
+        raise ConfigError(f"{key}: expected true/false, got {value!r}", path=where)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}", path=where)
+        try:
+            number = float(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: expected an integer, got {value!r}", path=where) from exc
+        if number != int(number):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}", path=where)
+        return int(number)
+    if hint is float:
+        if isinstance(value, bool):
+            raise ConfigError(f"{key}: expected a number, got {value!r}", path=where)
+        try:
+            return float(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{key}: expected a number, got {value!r}", path=where) from exc
+    if hint is str:
+        if isinstance(value, dict | list):
+            raise ConfigError(f"{key}: expected text, got {value!r}", path=where)
+        return str(value)
+    return value
+
+
+def _build_section(cls: type, values: Mapping[str, Any], name: str, where: str | None) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown key(s) {[f'{name}.{k}' for k in unknown]}",
+            path=where,
+            hint=f"{name} accepts: {sorted(known)}",
+        )
+    kwargs = {k: _coerce(v, hints[k], f"{name}.{k}", where) for k, v in values.items()}
+    return cls(**kwargs)
+
+
+def config_from_dict(data: Mapping[str, Any], source: str | None = None) -> FinetuneConfig:
+    unknown = sorted(set(data) - set(_SECTIONS))
+    if unknown:
+        raise ConfigError(
+            f"unknown section(s) {unknown}", path=source, hint=f"sections: {sorted(_SECTIONS)}"
+        )
+    parts: dict[str, Any] = {}
+    for name, cls in _SECTIONS.items():
+        section = data.get(name) or {}
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"section {name!r} must be a mapping", path=source)
+        parts[name] = _build_section(cls, section, name, source)
+    return FinetuneConfig(**parts, source=source)
+
+
+def parse_override(text: str) -> tuple[str, str, Any]:
+    """``"lora.r=8"`` → ``("lora", "r", 8)``; the value is read as a YAML scalar/list."""
+    key, sep, raw = text.partition("=")
+    section, dot, name = key.strip().partition(".")
+    if not sep or not dot or not name:
+        raise ConfigError(
+            f"bad override {text!r}", hint="write --set SECTION.KEY=VALUE, e.g. --set lora.r=8"
+        )
+    if section not in _SECTIONS:
+        raise ConfigError(f"bad override {text!r}: no section {section!r}")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    return section, name, value
+
+
+def apply_overrides(config: FinetuneConfig, overrides: Iterable[str]) -> FinetuneConfig:
+    data = config.to_dict()
+    for text in overrides:
+        section, name, value = parse_override(text)
+        data[section][name] = value
+    return replace(config_from_dict(data, source=config.source), source=config.source)
+
+
+def load_config(path: str | Path, overrides: Iterable[str] = ()) -> FinetuneConfig:
+    """Read a YAML config, apply ``--set`` overrides, validate. Relative paths in ``data``
+    and ``train.output_dir`` stay relative to the working directory."""
+    p = Path(path)
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError("fine-tuning config not found", path=p) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", path=p) from exc
+    if not isinstance(raw, Mapping):
+        raise ConfigError("a fine-tuning config must hold a mapping of sections", path=p)
+    config = config_from_dict(raw, source=str(p))
+    return apply_overrides(config, overrides).validate()
