@@ -32,7 +32,7 @@ def default_reference_finder() -> ReferenceFinder:
 
 def _reader(suffix: str) -> Callable[..., list[Document]] | None:
     if suffix == ".json":
-        from ingest.readers.alqac import read_alqac
+        from ingest.readers.lawjson import read_alqac
 
         return read_alqac
     if suffix in (".txt", ".md"):

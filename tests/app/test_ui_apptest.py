@@ -301,7 +301,7 @@ def test_real_ask_chips_citation_and_feedback(real: tuple[UIServices, Path]) -> 
     cited = html.split('<mark class="luatqa-cited"')[1].split("</mark>")[0]
     assert "không quá 08 giờ trong 01 ngày" in cited
     assert "Thời giờ làm việc bình thường" in text and "Chương VII › Mục 1" in _all_text(at)
-    assert "bo-luat-lao-dong-2019_trich.txt" in _all_text(at)
+    assert "labor-code-2019_excerpt.txt" in _all_text(at)
     next(b for b in at.button if b.label == "Gửi phản hồi").click().run()
     rows = FeedbackService(data / "feedback.jsonl").all()
     assert rows[-1].verdict == "useful" and rows[-1].question == QUESTION
@@ -340,7 +340,7 @@ def test_real_upload_good_and_bad_through_cached_services(
     monkeypatch.delenv("LUATQA_INDEX__QDRANT_URL", raising=False)
     monkeypatch.delenv("LUATQA_LLM__BASE_URL", raising=False)
     # a small statute under a test-only number, so it is a new document for the index
-    good = (DEMO / "luat-an-ninh-mang-2018_trich.txt").read_text(encoding="utf-8")
+    good = (DEMO / "cybersecurity-law-2018_excerpt.txt").read_text(encoding="utf-8")
     good = good.replace("24/2018/QH14", "99/2099/QH99")
     assert "99/2099/QH99" in good
     at = AppTest.from_file(MAIN, default_timeout=300).run()

@@ -72,10 +72,10 @@ def test_alqac_array_both_years_with_index_names() -> None:
             _meta("Luật Viên chức", "Luật Viên chức"),
         ]
     )
-    gold = load_gold(FIXTURES / "alqac_small.json", RegistryResolver(reg))
+    gold = load_gold(FIXTURES / "competition_format_small.json", RegistryResolver(reg))
     assert [(i.id, i.line) for i in gold.items] == [("q-1", 2), ("q-2", 8), ("02-TN-1", 14)]
     assert gold.items[0].references == (LegalAddress("01/VBHN-VPQH", "418"),)
-    assert gold.items[0].answer == "07 năm" and gold.items[0].type is None
+    assert gold.items[0].answer == "phạt tù" and gold.items[0].type is None
     assert gold.items[2].references == (LegalAddress("Luật Viên chức", "29"),)
     assert gold.items[2].type == "Trắc nghiệm" and gold.items[2].law_hint == "Luật Viên chức"
     assert gold.unresolved == ()
@@ -86,7 +86,7 @@ def test_index_with_other_doc_ids_still_resolves() -> None:
     reg = default_registry().with_documents(
         [_meta("58/2010/QH12", "Luật Viên chức", "58/2010/QH12", 2010)]
     )
-    gold = load_gold(FIXTURES / "alqac_small.json", RegistryResolver(reg))
+    gold = load_gold(FIXTURES / "competition_format_small.json", RegistryResolver(reg))
     tn = next(i for i in gold.items if i.id == "02-TN-1")
     assert tn.references == (LegalAddress("58/2010/QH12", "29"),)
     assert {u.item_id for u in gold.unresolved} == {"q-1", "q-2"}
@@ -95,11 +95,11 @@ def test_index_with_other_doc_ids_still_resolves() -> None:
 def test_unknown_laws_everywhere_is_an_error(tmp_path: Path) -> None:
     reg = default_registry().with_documents([_meta("Luật Du lịch", "Luật Du lịch")])
     with pytest.raises(GoldError, match="none of the 3 gold references resolves"):
-        load_gold(FIXTURES / "alqac_small.json", RegistryResolver(reg))
+        load_gold(FIXTURES / "competition_format_small.json", RegistryResolver(reg))
 
 
 def test_without_index_laws_keep_their_names() -> None:
-    gold = load_gold(FIXTURES / "alqac_small.json", VerbatimResolver(), limit=2)
+    gold = load_gold(FIXTURES / "competition_format_small.json", VerbatimResolver(), limit=2)
     assert [i.references for i in gold.items] == [
         (LegalAddress("01/VBHN-VPQH", "418"),),
         (LegalAddress("45/2019/QH14", "20"),),

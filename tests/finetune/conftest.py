@@ -39,7 +39,7 @@ ARTICLES = 20
 def small_index(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from app.settings import load_settings
     from app.wiring import Services
-    from ingest.readers.alqac import read_alqac
+    from ingest.readers.lawjson import read_alqac
 
     (doc,) = [d for d in read_alqac(shared_corpus / "alqac2022" / "law.json") if d.doc_id == LABOR]
     doc = replace(doc, articles=doc.articles[:ARTICLES])

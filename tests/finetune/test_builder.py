@@ -79,7 +79,7 @@ class ListProvisions:
 
 
 def clause_passages(law_json: Path, docs: set[str], labels: dict[str, str]) -> list[Passage]:
-    from ingest.readers.alqac import read_alqac
+    from ingest.readers.lawjson import read_alqac
 
     out: list[Passage] = []
     for doc in read_alqac(law_json):

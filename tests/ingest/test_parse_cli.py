@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from app.cli import _register, cli
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-LABOR = DEMO / "bo-luat-lao-dong-2019_trich.txt"
+LABOR = DEMO / "labor-code-2019_excerpt.txt"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.load import load_documents
-from ingest.readers.alqac import read_alqac
+from ingest.readers.lawjson import read_alqac
 from legal.address import LegalAddress
 from legal.document import DivisionKind, DocType, Document
 from legal.errors import InputError
