@@ -8,6 +8,11 @@
 * ``report.md``     – metrics tables, per-law and per-type breakdowns, unresolved, misses;
 * ``report.html``   – the same with plots (PNG, base64-embedded: recall@k curve, per-law and
   per-question-type recall) and the misses with what was retrieved instead.
+
+With ``--answers`` (an :class:`eval.answer_harness.AnswerRun`) every results line also has an
+``answer`` object, questions not scored for retrieval (abstain, unresolved) get a line with
+``"scored": false`` (left out when a run is read back for ``--compare``), summary.json gets
+an ``answer`` section and the reports an "Answers" section.
 """
 
 from __future__ import annotations
@@ -20,11 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eval.harness import EvalRun, QuestionResult, breakdown
 from eval.metrics import RECALL_KS, LevelMetrics, recall_curve
 from legal.errors import GoldError
+
+if TYPE_CHECKING:
+    from eval.answer_harness import AnswerRun
 
 RESULTS = "results.jsonl"
 SUMMARY = "summary.json"
@@ -76,8 +84,9 @@ def _metrics_json(m: LevelMetrics) -> dict[str, Any]:
     }
 
 
-def summary_json(run: EvalRun) -> dict[str, Any]:
+def summary_json(run: EvalRun, answers: AnswerRun | None = None) -> dict[str, Any]:
     s = run.summary
+    extra = {"answer": answers.summary.to_json()} if answers is not None else {}
     return {
         **s.to_json(),
         "gold": str(run.gold.path),
@@ -89,6 +98,7 @@ def summary_json(run: EvalRun) -> dict[str, Any]:
         "by_law": {k: _metrics_json(v) for k, v in breakdown(run.results, _law).items()},
         "by_type": {k: _metrics_json(v) for k, v in breakdown(run.results, _qtype).items()},
         "skipped": [{"id": i, "why": why} for i, why in run.skipped],
+        **extra,
     }
 
 
@@ -140,7 +150,73 @@ def _retrieved_line(r: QuestionResult, n: int = 3) -> str:
     return _cell("; ".join(got)) or "—"
 
 
-def render_markdown(run: EvalRun) -> str:
+# ---- answers ----------------------------------------------------------------------------
+
+
+def answer_rows(answers: AnswerRun) -> list[str]:
+    """The answer metrics as a markdown table (metric | value | n | note)."""
+    s = answers.summary.to_json()
+    rows = ["| metric | value | n | note |", "|---|---|---|---|"]
+
+    def row(name: str, value: float | None, n: object = "", note: str = "") -> None:
+        rows.append(f"| {name} | {_fmt(value)} | {n} | {_cell(note)} |")
+
+    for key, name in (("true_false", "Đúng/Sai accuracy"), ("multiple_choice", "MC accuracy")):
+        part = s[key]
+        row(name, part["accuracy"], f"{part['n']} of {part['n_items']}", part.get("note", ""))
+    sa = s["short_answer"]
+    row("short answer containment", sa["containment"], sa["n"])
+    row("short answer token F1 (word-segmented)", sa["token_f1"], sa["n"])
+    c = s["citation"]
+    row("citation precision (article)", c["precision"], c["n_precision"], "answers that cite")
+    row("citation recall (article)", c["recall"], c["n_recall"], "questions with gold refs")
+    ab = s["abstention"]
+    row("abstention precision", ab["precision"], ab["abstained"], "abstained")
+    row("abstention recall", ab["recall"], ab["gold_abstain"], "gold abstain")
+    row("shown citations all verified", s["shown_citations_verified"], s["n"], "must be 1.000")
+    top = s["answer_in_top_quote"]
+    row("gold answer in top quote", top["rate"], top["n"], "extractive answers")
+    modes = ", ".join(f"{k} {v}" for k, v in s["modes"].items())
+    rows.append(f"| modes | {modes} | {s['n']} | backend {s['backend']} |")
+    lat = s["latency_ms"]
+    rows.append(f"| latency p50 / p95 ms | {_fmt(lat['p50'])} / {_fmt(lat['p95'])} | | |")
+    return rows
+
+
+def answer_misses(answers: AnswerRun) -> list[tuple[str, str, str, str]]:
+    """(id, gold answer, mode, answer start) for free-text answers missing the gold one."""
+    out = []
+    for r in answers.results:
+        if r.contains is False:
+            text = " ".join(r.answer.text.split())
+            out.append((r.item.id, r.item.answer or "", r.answer.mode.value, text[:300]))
+    return out
+
+
+def _answers_markdown(answers: AnswerRun) -> list[str]:
+    missed = answer_misses(answers)
+    lines = ["## Answers", "", *answer_rows(answers), ""]
+    lines += [f"### Gold short answer not in the answer ({len(missed)}; first 50 shown)", ""]
+    lines += ["| id | gold | mode | answer |", "|---|---|---|---|"]
+    lines += [f"| {_cell(i)} | {_cell(g)} | {m} | {_cell(t)} |" for i, g, m, t in missed[:50]]
+    return [*lines, ""]
+
+
+def _answers_html(answers: AnswerRun) -> list[str]:
+    esc = html.escape
+    parts = ["<h2>Answers</h2>", _html_table(answer_rows(answers))]
+    missed = answer_misses(answers)
+    parts.append(f"<h3>Gold short answer not in the answer ({len(missed)}; first 50 shown)</h3>")
+    parts.append("<table><tr><th>id</th><th>gold</th><th>mode</th><th>answer</th></tr>")
+    parts += [
+        f"<tr><td>{esc(i)}</td><td>{esc(g)}</td><td>{esc(m)}</td><td>{esc(t)}</td></tr>"
+        for i, g, m, t in missed[:50]
+    ]
+    parts.append("</table>")
+    return parts
+
+
+def render_markdown(run: EvalRun, answers: AnswerRun | None = None) -> str:
     s = run.summary
     lines = [
         f"# luatqa eval — {run.gold.path.name}",
@@ -163,6 +239,8 @@ def render_markdown(run: EvalRun) -> str:
         *_metric_rows(breakdown(run.results, _qtype), "type"),
         "",
     ]
+    if answers is not None:
+        lines += _answers_markdown(answers)
     if s.unresolved:
         lines += ["## Unresolved gold references", ""]
         lines += [
@@ -254,7 +332,7 @@ def _img(data: str | None, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def render_html(run: EvalRun) -> str:
+def render_html(run: EvalRun, answers: AnswerRun | None = None) -> str:
     s = run.summary
     by_law = breakdown(run.results, _law)
     by_type = breakdown(run.results, _qtype)
@@ -280,6 +358,8 @@ def render_html(run: EvalRun) -> str:
         _img(plot_breakdown(by_type, "Recall by question type", s.k), "recall by type"),
         _html_table(_metric_rows(by_type, "type")),
     ]
+    if answers is not None:
+        parts += _answers_html(answers)
     if s.unresolved:
         parts.append("<h2>Unresolved gold references</h2><ul>")
         parts += [
@@ -313,17 +393,35 @@ def render_html(run: EvalRun) -> str:
 # ---- the run folder ---------------------------------------------------------------------
 
 
-def write_run(run: EvalRun, out_dir: str | Path) -> Path:
+def write_run(run: EvalRun, out_dir: str | Path, answers: AnswerRun | None = None) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    by_id = answers.by_id() if answers is not None else {}
+    scored = {r.item.id for r in run.results}
     with (out / RESULTS).open("w", encoding="utf-8") as fh:
         for r in run.results:
-            fh.write(json.dumps(result_to_json(r), ensure_ascii=False) + "\n")
+            line = result_to_json(r)
+            if r.item.id in by_id:
+                line["answer"] = by_id[r.item.id].to_json()
+            fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        for a in answers.results if answers is not None else ():
+            if a.item.id not in scored:  # abstain / unresolved: answered, not retrieval-scored
+                line = {
+                    "id": a.item.id,
+                    "question": a.item.question,
+                    "type": a.item.type,
+                    "line": a.item.line,
+                    "gold": [x.canonical for x in a.item.references],
+                    "scored": False,
+                    "answer": a.to_json(),
+                }
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
     (out / SUMMARY).write_text(
-        json.dumps(summary_json(run), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps(summary_json(run, answers), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
     )
-    (out / "report.md").write_text(render_markdown(run), encoding="utf-8")
-    (out / "report.html").write_text(render_html(run), encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(run, answers), encoding="utf-8")
+    (out / "report.html").write_text(render_html(run, answers), encoding="utf-8")
     return out
 
 
@@ -357,7 +455,9 @@ def load_run(run_dir: str | Path) -> SavedRun:
             if not line.strip():
                 continue
             try:
-                results.append(json.loads(line))
+                row = json.loads(line)
+                if row.get("scored", True):  # answer-only lines take no part in --compare
+                    results.append(row)
             except json.JSONDecodeError as exc:
                 raise GoldError(f"line {lineno}: invalid JSON", path=path / RESULTS) from exc
     return SavedRun(path=path, summary=summary, results=tuple(results))

@@ -1,9 +1,11 @@
 """``luatqa eval``: score retrieval on a gold file, or compare two saved runs.
 
     luatqa --index DIR eval --gold FILE [--k 10] [--json] [--out DIR] [--limit N] [--strict]
+                            [--answers [--backend auto|extractive|vllm]]
     luatqa eval --compare RUN_A RUN_B [--json]
 
-A thin layer over :mod:`eval.harness` (the run), :mod:`eval.report` (the folder) and
+A thin layer over :mod:`eval.harness` (the run), :mod:`eval.answer_harness` (``--answers``:
+the answer service on every question), :mod:`eval.report` (the folder) and
 :mod:`eval.compare`. With ``--json`` stdout carries exactly one JSON object; progress and
 anything the pipeline prints go to stderr.
 """
@@ -24,6 +26,7 @@ from legal.errors import GoldError, LuatqaError, StoreError
 
 if TYPE_CHECKING:
     from app.settings import Settings
+    from eval.answer_harness import Answerer, AnswerRun
     from eval.gold import ReferenceResolver
     from eval.harness import EvalRun, Retriever
 
@@ -47,6 +50,28 @@ def open_retriever(settings: Settings) -> Iterator[tuple[Retriever, ReferenceRes
         yield retriever, RegistryResolver(retriever.registry)
 
 
+@contextlib.contextmanager
+def open_answerer(
+    settings: Settings, backend: str
+) -> Iterator[tuple[Retriever, ReferenceResolver, Answerer]]:
+    """Like :func:`open_retriever`, plus the answer service on the chosen backend."""
+    from app.wiring import Services
+    from eval.gold import RegistryResolver
+
+    llm = settings.llm.model_copy(update={"backend": backend})
+    settings = settings.model_copy(update={"llm": llm})
+    with Services(settings) as services:
+        retriever = services.retriever
+        if not retriever.documents():
+            where = settings.index.qdrant_url or settings.index.dir
+            raise StoreError(
+                f"the index at {where} holds no documents: nothing to evaluate",
+                hint="ingest the laws first (`luatqa --index DIR ingest FILES`) or point "
+                "--index / --qdrant-url at the right index",
+            )
+        yield retriever, RegistryResolver(retriever.registry), services.answers
+
+
 def _run(
     state: CliState,
     gold_path: Path,
@@ -56,14 +81,37 @@ def _run(
     submit_top: int,
     submit_rel: float,
     progress: bool,
-) -> EvalRun:
+    backend: str | None = None,
+) -> tuple[EvalRun, AnswerRun | None]:
+    """The retrieval run, and with ``backend`` set (``--answers``) the answer run."""
+    from eval.answer_harness import run_answers
     from eval.gold import load_gold
     from eval.harness import SubmitRule, run_eval
 
     rule = SubmitRule(max_n=submit_top, min_rel_score=submit_rel)
-    with open_retriever(state.settings()) as (retriever, resolver):
+    if backend is None:
+        with open_retriever(state.settings()) as (retriever, resolver):
+            gold = load_gold(gold_path, resolver, strict=strict, limit=limit)
+            return run_eval(retriever, gold, k=k, rule=rule, progress=progress), None
+    with open_answerer(state.settings(), backend) as (retriever, resolver, answerer):
         gold = load_gold(gold_path, resolver, strict=strict, limit=limit)
-        return run_eval(retriever, gold, k=k, rule=rule, progress=progress)
+        run = run_eval(retriever, gold, k=k, rule=rule, progress=progress)
+        answers = run_answers(answerer, gold, backend=backend, progress=progress)
+        return run, answers
+
+
+def _print_answers(answers: AnswerRun) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from eval.report import answer_rows
+
+    table = Table(title=f"answers ({answers.summary.n} questions)")
+    for col in ("metric", "value", "n", "note"):
+        table.add_column(col)
+    for row in answer_rows(answers)[2:]:
+        table.add_row(*[c.strip() for c in row.strip().strip("|").split("|")])
+    Console().print(table)
 
 
 def _print_summary(run: EvalRun, out: Path | None) -> None:
@@ -144,12 +192,25 @@ def eval_command(
             help="ALQAC F2: also submit provisions scoring ≥ this × the top score.",
         ),
     ] = 1.0,
+    answers: Annotated[
+        bool,
+        typer.Option(
+            "--answers",
+            help="Also answer every question and score the answers (accuracy, containment, "
+            "token F1, citations, abstention).",
+        ),
+    ] = False,
+    backend: Annotated[
+        str,
+        typer.Option("--backend", help="With --answers: auto, extractive or vllm."),
+    ] = "auto",
     compare: Annotated[
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Compare two --out folders: RUN_A RUN_B."),
     ] = None,
 ) -> None:
-    """Score retrieval against gold questions (Recall@k, MRR, nDCG, ALQAC F2, latency)."""
+    """Score retrieval against gold questions (Recall@k, MRR, nDCG, ALQAC F2, latency);
+    with --answers also the answers (accuracy, containment, token F1, citations)."""
     state: CliState = ctx.obj
     try:
         if compare is not None:
@@ -157,6 +218,8 @@ def eval_command(
                 raise GoldError("give either --gold FILE or --compare RUN_A RUN_B, not both")
             _compare(compare, as_json)
             return
+        if backend not in ("auto", "extractive", "vllm"):
+            raise GoldError(f"unknown --backend {backend!r}", hint="use auto, extractive or vllm")
         if gold is None:
             raise GoldError(
                 "nothing to do", hint="give --gold FILE to evaluate or --compare RUN_A RUN_B"
@@ -164,7 +227,7 @@ def eval_command(
         # with --json, stdout carries the JSON object and nothing else
         sink: Any = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
         with sink:
-            run = _run(
+            run, answer_run = _run(
                 state,
                 gold,
                 k,
@@ -173,17 +236,23 @@ def eval_command(
                 submit_top,
                 submit_rel,
                 progress=sys.stderr.isatty(),
+                backend=backend if answers else None,
             )
             if out is not None:
                 from eval.report import write_run
 
-                write_run(run, out)
+                write_run(run, out, answer_run)
     except LuatqaError as exc:
         raise fail(exc) from exc
     if as_json:
-        typer.echo(json.dumps(run.summary.to_json(), ensure_ascii=False))
+        data = run.summary.to_json()
+        if answer_run is not None:
+            data["answer"] = answer_run.summary.to_json()
+        typer.echo(json.dumps(data, ensure_ascii=False))
     else:
         _print_summary(run, out)
+        if answer_run is not None:
+            _print_answers(answer_run)
 
 
 def register(cli: typer.Typer) -> None:
