@@ -88,7 +88,7 @@ def synthetic_sparse(rng: np.random.Generator, n_terms: int, vocab: int) -> Any:
 
 
 def bench_synthetic(n: int, dim: int, n_queries: int, seed: int) -> dict[str, Any]:
-    from retrieval.store.base import Filter, PointRecord
+    from retrieval.store.base import PointRecord
     from retrieval.store.edge import EdgeStore
 
     rng = np.random.default_rng(seed)
@@ -117,15 +117,15 @@ def bench_synthetic(n: int, dim: int, n_queries: int, seed: int) -> dict[str, An
                 ]
                 store.upsert(points)
             store.flush()
+            store.optimize()  # as `luatqa ingest` does after a large run
             build_s = time.perf_counter() - t0
-            flt = Filter(kinds=("chunk",))
             times: list[float] = []
             for i in range(n_queries + 5):
                 q = rng.standard_normal(dim).astype(np.float32)
                 q /= np.linalg.norm(q)
                 sq = synthetic_sparse(rng, 8, 50_000)
                 t = time.perf_counter()
-                store.hybrid_search(q.tolist(), sq, 50, prefetch_limit=50, flt=flt)
+                store.hybrid_search(q.tolist(), sq, 50, prefetch_limit=50)
                 if i >= 5:
                     times.append((time.perf_counter() - t) * 1000.0)
         finally:

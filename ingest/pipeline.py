@@ -150,6 +150,7 @@ class IngestPipeline:
         batch_size: int = 32,
         loader: Loader | None = None,
         console: Console | None = None,
+        optimize_after: int = 2000,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -159,6 +160,9 @@ class IngestPipeline:
         self._loader = loader or _default_loader
         self.console = console or Console(stderr=True)
         self._collection_ready = False
+        # after a run that wrote at least this many chunks, build the store's search indexes
+        # (HNSW, sparse) now rather than on the first searches; 0 disables it
+        self.optimize_after = optimize_after
 
     # ---- one document -------------------------------------------------------------------
     def is_current(self, doc_id: str, version: str) -> bool:
@@ -335,7 +339,12 @@ class IngestPipeline:
                     reports.append(self.ingest_file(f, force=force, progress=progress))
         else:
             reports = [self.ingest_file(f, force=force) for f in files]
-        return IngestReport(tuple(reports), time.perf_counter() - start)
+        report = IngestReport(tuple(reports), time.perf_counter() - start)
+        written = sum(d.chunks for d in report.documents if d.status != "unchanged")
+        if self.optimize_after and written >= self.optimize_after:
+            self.store.optimize()
+            report = IngestReport(tuple(reports), time.perf_counter() - start)
+        return report
 
 
 def summary_table(report: IngestReport) -> Table:

@@ -205,7 +205,9 @@ class Retriever:
         t2 = self._clock()
         timings["embed_ms"] = _ms(t2 - t1)
 
-        flt = Filter(kinds=(CHUNK,), doc_ids=scope, doc_types=tuple(doc_types))
+        # Only chunks carry vectors (article and document records are payload-only and never
+        # match a vector search), so no kind condition: a filter costs time in the prefetches.
+        flt = Filter(doc_ids=scope, doc_types=tuple(doc_types)) if scope or doc_types else None
         if cfg.fusion_level == "article":
             groups = self._article_fusion(dense, sparse, flt, k)
             t3 = self._clock()
@@ -244,7 +246,7 @@ class Retriever:
         )
 
     def _article_fusion(
-        self, dense: np.ndarray, sparse: SparseVector, flt: Filter, k: int
+        self, dense: np.ndarray, sparse: SparseVector, flt: Filter | None, k: int
     ) -> list[ArticleGroup]:
         """Fusion at article level: the dense and the sparse ranking are each grouped by
         article first (best clause + decayed rest), then fused (RRF or score-normalised sum),

@@ -106,6 +106,11 @@ class VectorStore(Protocol):
 
     def flush(self) -> None: ...
 
+    def optimize(self) -> None:
+        """Build the search indexes (HNSW, sparse) for what was written, blocking. A Qdrant
+        server does this in the background by itself."""
+        ...
+
     def close(self) -> None: ...
 
     def describe(self) -> dict[str, Any]:

@@ -173,6 +173,13 @@ class EdgeStore:
         if self._shard is not None:
             self._shard.flush()
 
+    def optimize(self) -> None:
+        if self._shard is not None:
+            try:
+                self._shard.optimize()
+            except Exception as exc:
+                raise StoreError(f"optimizing the index failed: {exc}", path=self.dir) from exc
+
     def close(self) -> None:
         if self._shard is not None:
             try:
@@ -289,10 +296,9 @@ class EdgeStore:
             )
         w = list(weights[: len(prefetches)])
         fuse: Any = qe.Fusion.Dbsf() if fusion == "dbsf" else qe.Fusion.Rrf(k=rrf_k, weights=w)
+        # the prefetches are filtered already: filtering the fused list again only costs time
         return self._query(
-            qe.QueryRequest(
-                limit=limit, prefetches=prefetches, query=fuse, with_payload=True, filter=f
-            )
+            qe.QueryRequest(limit=limit, prefetches=prefetches, query=fuse, with_payload=True)
         )
 
     def dense_search(

@@ -293,6 +293,9 @@ class ServerStore:
     def flush(self) -> None:
         """Server writes are durable once ``wait=True`` returns."""
 
+    def optimize(self) -> None:
+        """The server's optimizers index segments in the background: nothing to do."""
+
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing is best effort
             self.client.close()

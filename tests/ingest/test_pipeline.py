@@ -165,6 +165,32 @@ def test_folder_ingest_goes_past_bad_files_and_writes_nothing_for_them(
     assert report.to_dict()["totals"]["failed"] == 3
 
 
+class CountingOptimize:
+    def __init__(self, store: EdgeStore) -> None:
+        self.store, self.calls = store, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def optimize(self) -> None:
+        self.calls += 1
+        self.store.optimize()
+
+
+def test_a_large_run_builds_the_search_indexes_and_a_no_op_run_does_not(
+    store: EdgeStore, embedder: CachedEmbedder, sparse: BM25SparseEncoder, tmp_path: Path
+) -> None:
+    src = law_json(tmp_path / "law.json", 2)
+    counting = CountingOptimize(store)
+    pipe = IngestPipeline(counting, embedder, sparse, optimize_after=3)  # type: ignore[arg-type]
+    pipe.ingest_paths([src], show_progress=False)
+    assert counting.calls == 1
+    pipe.ingest_paths([src], show_progress=False)  # unchanged: nothing written
+    assert counting.calls == 1
+    hits = store.dense_search(embedder.embed_query("thời giờ làm việc").tolist(), 3)
+    assert hits and all(h.payload["kind"] == "chunk" for h in hits)
+
+
 def test_force_rewrites_the_same_points(
     pipeline: IngestPipeline, store: EdgeStore, tmp_path: Path
 ) -> None:

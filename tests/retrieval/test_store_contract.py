@@ -138,6 +138,15 @@ def test_hybrid_ranks_the_relevant_point_first(store: VectorStore, fusion: str) 
     assert all(h.payload["kind"] == "chunk" for h in hits)
 
 
+def test_optimize_keeps_every_point_and_the_ranking(store: VectorStore) -> None:
+    before = store.hybrid_search([0.9, 0.1, 0.1, 0.0], sv((101, 1.0), (102, 1.0)), limit=3)
+    n = store.count()
+    store.optimize()
+    after = store.hybrid_search([0.9, 0.1, 0.1, 0.0], sv((101, 1.0), (102, 1.0)), limit=3)
+    assert store.count() == n
+    assert [h.id for h in after] == [h.id for h in before]
+
+
 def test_rrf_weights_change_the_ranking(store: VectorStore) -> None:
     # dense points to "wage", sparse to "contract": the heavier side wins
     dense, sparse = [0.0, 1.0, 0.0, 0.0], sv((301, 1.0))
