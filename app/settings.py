@@ -71,6 +71,7 @@ class RetrievalSettings(BaseModel):
     group_decay: float = 0.0  # article score = best clause + d·second + d²·third …
     detect_laws: bool = True  # a law named in the question narrows the search
     max_crossrefs: int = 3
+    definitions: bool = True  # "X là gì?" puts the glossary clause defining X first
 
 
 class LLMSettings(BaseModel):

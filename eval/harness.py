@@ -183,6 +183,14 @@ def score_level(
     )
 
 
+def search_text(item: GoldItem) -> str:
+    """What is searched for a gold question: the question, and for a multiple-choice question
+    its choices too (they carry content), exactly as the answer service searches it."""
+    if not item.choices:
+        return item.question
+    return item.question + "\n" + "\n".join(text.strip() for _, text in item.choices)
+
+
 def score_question(
     item: GoldItem, result: SearchResult, k: int, latency_ms: float, rule: SubmitRule
 ) -> QuestionResult:
@@ -274,11 +282,11 @@ def run_eval(
     )
     results: list[QuestionResult] = []
     if warmup and todo:
-        retriever.search(todo[0].question, k)
+        retriever.search(search_text(todo[0]), k)
 
     def one(item: GoldItem) -> None:
         start = clock()
-        found = retriever.search(item.question, k)
+        found = retriever.search(search_text(item), k)
         elapsed = (clock() - start) * 1000.0
         results.append(score_question(item, found, k, elapsed, rule))
 

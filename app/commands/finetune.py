@@ -33,18 +33,8 @@ def _services(state: CliState) -> Any:
 
 
 def _retriever(services: Any, settings: Any) -> Any:
-    """The index's Retriever, as the answer service gets it from :mod:`app.wiring`."""
-    found = getattr(services, "retriever", None)
-    if found is not None:
-        return found
-    from retrieval.retriever import Retriever, RetrieverConfig
-
-    return Retriever(
-        services.store,
-        services.raw_embedder,
-        services.sparse,
-        config=RetrieverConfig.from_settings(settings.retrieval),
-    )
+    """The index's Retriever, exactly as the answer service gets it from :mod:`app.wiring`."""
+    return services.retriever
 
 
 def _counters(tokenizer: str | None, settings: Any) -> tuple[Any, Any]:

@@ -18,6 +18,7 @@ from eval.harness import (
     breakdown,
     clause_units,
     run_eval,
+    search_text,
 )
 from eval.report import load_run, render_markdown, write_run
 from legal.address import LegalAddress
@@ -237,3 +238,19 @@ def test_load_run_rejects_other_folders(tmp_path: Path) -> None:
 
     with pytest.raises(GoldError, match=r"results\.jsonl is missing"):
         load_run(tmp_path)
+
+
+def test_multiple_choice_questions_are_searched_with_their_choices() -> None:
+    mc = GoldItem(
+        id="m",
+        question="Báo trước bao nhiêu ngày?",
+        references=(LegalAddress(D, "35"),),
+        type="Trắc nghiệm",
+        choices=(("A", " 30 ngày "), ("B", "45 ngày")),
+    )
+    assert search_text(mc) == "Báo trước bao nhiêu ngày?\n30 ngày\n45 ngày"
+    assert search_text(item("x", LegalAddress(D, "1"))) == "question x"
+    retriever = ScriptedRetriever({search_text(mc): [prov("35", 1.0)]})
+    run = run_eval(retriever, GoldSet(Path("g.jsonl"), (mc,), ()), k=5, progress=False)
+    assert [q for q, _ in retriever.calls] == [search_text(mc)] * 2  # warm-up + the question
+    assert run.results[0].article.ranks == (1,)
