@@ -96,23 +96,6 @@ def _issuer_name(caps: str) -> str:
     return text.replace("Uỷ ban", "Ủy ban")
 
 
-def _type_from_number(number: str) -> DocType:
-    suffix = number.rsplit("/", 1)[-1].upper()
-    if "VBHN" in suffix:
-        return DocType.VAN_BAN_HOP_NHAT
-    if suffix.startswith("NĐ-"):
-        return DocType.NGHI_DINH
-    if suffix.startswith("TTLT"):
-        return DocType.THONG_TU_LIEN_TICH
-    if suffix.startswith("TT"):
-        return DocType.THONG_TU
-    if suffix.startswith("NQ"):
-        return DocType.NGHI_QUYET
-    if suffix.startswith("QĐ"):
-        return DocType.QUYET_DINH
-    return DocType.OTHER
-
-
 def read_header(lines: Sequence[str]) -> HeaderInfo:
     """Metadata from the lines before the first Chương/Điều (the first page)."""
     number = None
@@ -155,7 +138,7 @@ def read_header(lines: Sequence[str]) -> HeaderInfo:
             title = sentence_case_title(" ".join(title_lines), kind)
         break
     if doc_type is DocType.OTHER and number:
-        doc_type = _type_from_number(number)
+        doc_type = DocType.from_number(number)
     if year is None and number:
         in_number = re.search(r"/((?:19|20)\d\d)/", number)
         year = int(in_number.group(1)) if in_number else None

@@ -34,6 +34,25 @@ class DocType(StrEnum):
     OTHER = "Khác"
 
     @classmethod
+    def from_number(cls, number: str) -> DocType:
+        """The type a số hiệu implies by its suffix ("44/VBHN-VPQH", "15/2020/NĐ-CP",
+        "10/2020/TT-BLĐTBXH"); OTHER when the suffix does not tell (a "/QH14" number may be a
+        Luật, a Bộ luật or a Nghị quyết)."""
+        suffix = number.rsplit("/", 1)[-1].upper()
+        if "VBHN" in suffix:
+            return cls.VAN_BAN_HOP_NHAT
+        for prefix, member in (
+            ("NĐ-", cls.NGHI_DINH),
+            ("TTLT", cls.THONG_TU_LIEN_TICH),
+            ("TT", cls.THONG_TU),
+            ("NQ", cls.NGHI_QUYET),
+            ("QĐ", cls.QUYET_DINH),
+        ):
+            if suffix.startswith(prefix):
+                return member
+        return cls.OTHER
+
+    @classmethod
     def from_text(cls, text: str) -> DocType:
         t = text.strip().lower()
         for member in sorted(cls, key=lambda m: -len(m.value)):

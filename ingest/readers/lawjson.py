@@ -135,15 +135,7 @@ def _issuer(doc_type: DocType, number: str | None) -> str | None:
 
 
 def _type_from_number(number: str) -> DocType:
-    suffix = number.rsplit("/", 1)[-1].upper()
-    if "VBHN" in suffix:
-        return DocType.VAN_BAN_HOP_NHAT
-    if suffix.startswith("NĐ-"):
-        return DocType.NGHI_DINH
-    if suffix.startswith("TT"):
-        return DocType.THONG_TU
-    if suffix.startswith("NQ"):
-        return DocType.NGHI_QUYET
-    if suffix.startswith("QH"):
+    # ALQAC names only codes and laws by number: a National Assembly ("/QH") number is a law
+    if number.rsplit("/", 1)[-1].upper().startswith("QH"):
         return DocType.LUAT
-    return DocType.OTHER
+    return DocType.from_number(number)
