@@ -20,9 +20,7 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install', *deps])"
 
 # The project itself (see .dockerignore for what stays out).
 COPY . .
-# pyproject names README.md as the long description; the build needs the file to exist
-RUN test -f README.md || echo "# luatqa" > README.md; \
-    pip install --no-deps . \
+RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 luatqa \
     && mkdir -p /data \
     && chown luatqa /data
