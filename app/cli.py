@@ -1,9 +1,10 @@
 """The ``luatqa`` command line: a thin layer over the services in :mod:`app.wiring`.
 
 Every command that touches the index takes ``--index DIR`` (embedded store folder) or
-``--qdrant-url URL`` (a Qdrant server); both are global options, placed before the command
-or after it. Errors derived from :class:`legal.errors.LuatqaError` are printed plainly with a
-non-zero exit; anything else is a bug and shows a traceback.
+``--qdrant-url URL`` (a Qdrant server); both are global options, accepted before the command
+or after it (:func:`hoist_global_options`). Errors derived from
+:class:`legal.errors.LuatqaError` are printed plainly with a non-zero exit; anything else is a
+bug and shows a traceback.
 """
 
 from __future__ import annotations
@@ -58,10 +59,36 @@ def _register() -> None:
     finetune.register(cli)
 
 
+GLOBAL_OPTIONS = ("--index", "--qdrant-url", "--config", "--profile")
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Let the global options stand anywhere: ``luatqa ingest FILE --index DIR`` works like
+    ``luatqa --index DIR ingest FILE`` (click only reads them before the command)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS:
+            step = 1 if "=" in arg else 2
+            front.extend(argv[i : i + step])
+            i += step
+            continue
+        rest.append(arg)
+        i += 1
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> None:
     _register()
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
-        cli(args=argv, standalone_mode=True)
+        cli(args=args, standalone_mode=True)
     except LuatqaError as exc:  # pragma: no cover - typer usually exits before
         typer.echo(f"Lỗi / error: {exc}", err=True)
         sys.exit(2)
