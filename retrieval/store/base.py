@@ -59,6 +59,27 @@ class Filter:
     addresses: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def must(self) -> list[tuple[str, list[Any]]]:
+        """(payload key, accepted values) for each condition that is set: the one mapping of
+        this filter onto payload keys, shared by every store."""
+        pairs: list[tuple[str, Any]] = [
+            ("kind", self.kinds),
+            ("doc_id", self.doc_ids),
+            ("doc_type", self.doc_types),
+            ("article", self.articles),
+            ("doc_version", self.doc_versions),
+            ("address", self.addresses),
+        ]
+        for key, value in self.extra.items():
+            many = isinstance(value, list | tuple | set | frozenset)
+            pairs.append((key, list(value) if many else [value]))
+        return [(key, list(values)) for key, values in pairs if len(values)]
+
+    def must_not(self) -> list[tuple[str, list[Any]]]:
+        return (
+            [("doc_version", list(self.exclude_doc_versions))] if self.exclude_doc_versions else []
+        )
+
 
 Fusion = Literal["rrf", "dbsf"]
 

@@ -45,27 +45,8 @@ def _match(key: str, values: Sequence[Any]) -> Any:
 def to_edge_filter(flt: Filter | None) -> qe.Filter | None:
     if flt is None:
         return None
-    must: list[Any] = []
-    must_not: list[Any] = []
-    for key, values in (
-        ("kind", flt.kinds),
-        ("doc_id", flt.doc_ids),
-        ("doc_type", flt.doc_types),
-        ("article", flt.articles),
-        ("doc_version", flt.doc_versions),
-        ("address", flt.addresses),
-    ):
-        if values:
-            must.append(_match(key, values))
-    if flt.exclude_doc_versions:
-        must_not.append(
-            qe.FieldCondition("doc_version", match=qe.MatchAny(list(flt.exclude_doc_versions)))
-        )
-    for key, value in flt.extra.items():
-        if isinstance(value, list | tuple | set | frozenset):
-            must.append(_match(key, list(value)))
-        else:
-            must.append(qe.FieldCondition(key, match=qe.MatchValue(value)))
+    must: list[Any] = [_match(key, values) for key, values in flt.must()]
+    must_not: list[Any] = [_match(key, values) for key, values in flt.must_not()]
     if not must and not must_not:
         return None
     return qe.Filter(must=must or None, must_not=must_not or None)

@@ -36,29 +36,8 @@ def _match(key: str, values: Sequence[Any]) -> m.FieldCondition:
 def to_qdrant_filter(flt: Filter | None) -> m.Filter | None:
     if flt is None:
         return None
-    must: list[Any] = []
-    must_not: list[Any] = []
-    for key, values in (
-        ("kind", flt.kinds),
-        ("doc_id", flt.doc_ids),
-        ("doc_type", flt.doc_types),
-        ("article", flt.articles),
-        ("doc_version", flt.doc_versions),
-        ("address", flt.addresses),
-    ):
-        if values:
-            must.append(_match(key, values))
-    if flt.exclude_doc_versions:
-        must_not.append(
-            m.FieldCondition(
-                key="doc_version", match=m.MatchAny(any=list(flt.exclude_doc_versions))
-            )
-        )
-    for key, value in flt.extra.items():
-        if isinstance(value, list | tuple | set | frozenset):
-            must.append(_match(key, list(value)))
-        else:
-            must.append(m.FieldCondition(key=key, match=m.MatchValue(value=value)))
+    must: list[Any] = [_match(key, values) for key, values in flt.must()]
+    must_not: list[Any] = [_match(key, values) for key, values in flt.must_not()]
     if not must and not must_not:
         return None
     return m.Filter(must=must or None, must_not=must_not or None)
