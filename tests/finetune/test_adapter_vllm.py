@@ -8,15 +8,12 @@ failure when ``CI=true``. The server is always killed (whole process group) at t
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +26,6 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[2]
-VLLM_PYTHON = REPO / ".venv-vllm" / "bin" / "python"
 ADAPTER = "luatqa-tiny"
 MAX_MODEL_LEN = 2048
 START_TIMEOUT_S = 480
@@ -39,73 +35,26 @@ QUESTION = "Hợp đồng lao động phải có những nội dung chủ yếu 
 @dataclass
 class LoraServer:
     url: str
-    base: str
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        if self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=30)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    base: str  # the base model's name (its folder), served next to the adapter
+    tail: Callable[[], str]  # the server log's end, for failure messages
 
 
 @pytest.fixture(scope="module")
 def lora_server(
-    tiny_llama: Path, trained_adapter: Path, tmp_path_factory: pytest.TempPathFactory
+    tiny_llama: Path,
+    trained_adapter: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    vllm_launcher: Callable[..., AbstractContextManager[Any]],
 ) -> Iterator[LoraServer]:
-    if not VLLM_PYTHON.exists():
-        reason = f"needs the vLLM venv at {VLLM_PYTHON}: run `make vllm-venv`"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI: {reason}")
-        pytest.skip(reason)
-    port = _free_port()
-    cmd = [
-        str(VLLM_PYTHON), "-m", "vllm.entrypoints.openai.api_server",
+    args = [
         "--model", str(tiny_llama), "--dtype", "bfloat16",
-        "--max-model-len", str(MAX_MODEL_LEN), "--host", "127.0.0.1", "--port", str(port),
+        "--max-model-len", str(MAX_MODEL_LEN),
         "--enable-lora", "--lora-modules", f"{ADAPTER}={trained_adapter}",
         "--max-lora-rank", "16",
     ]  # fmt: skip
-    env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_TARGET_DEVICE": "cpu"}
     log = tmp_path_factory.mktemp("vllm-lora") / "vllm.log"
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(
-            cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    server = LoraServer(f"http://127.0.0.1:{port}/v1", str(tiny_llama), proc, log)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"vLLM exited with {proc.returncode}:\n{server.tail()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"vLLM not up after {START_TIMEOUT_S} s:\n{server.tail()}")
-            time.sleep(1)
-        yield server
-    finally:
-        server.stop()
+    with vllm_launcher(args, log, START_TIMEOUT_S) as running:
+        yield LoraServer(running.url, str(tiny_llama), running.log_tail)
 
 
 def _ask(index: Path, server: LoraServer, model: str, monkeypatch: pytest.MonkeyPatch) -> dict:  # type: ignore[type-arg]

@@ -9,15 +9,13 @@ for the module (~1–2 min on 2 cores) and always killed (whole process group) a
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -36,7 +34,6 @@ from retrieval.types import Passage, Provision, SearchResult
 pytestmark = [pytest.mark.vllm, pytest.mark.timeout(600)]
 
 REPO = Path(__file__).resolve().parents[2]
-VLLM_PYTHON = REPO / ".venv-vllm" / "bin" / "python"
 ADAPTER = "luatqa"
 MAX_MODEL_LEN = 512
 START_TIMEOUT_S = 420
@@ -61,16 +58,6 @@ PASSAGES = (
     ),
 )
 QUESTION = "Thời giờ làm việc bình thường tối đa bao nhiêu giờ một ngày?"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _make_adapter(model_dir: Path, out: Path) -> Path | None:
@@ -99,76 +86,31 @@ class Server:
     url: str  # http://127.0.0.1:PORT/v1
     model: str  # the name to ask for (the LoRA adapter when peft is installed)
     model_dir: Path
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                return
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
-
-    def log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
+    stop: Callable[[], None]  # kills the server (the fallback test stops it on purpose)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not VLLM_PYTHON.exists():
-        reason = f"needs the vLLM venv at {VLLM_PYTHON}: run `make vllm-venv`"
-        if _in_ci():
-            pytest.fail(f"CI: {reason}")
-        pytest.skip(reason)
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+    vllm_launcher: Callable[..., AbstractContextManager[Any]],
+) -> Iterator[Server]:
     from finetune.tiny_model import build_tiny_llama
 
     tmp = tmp_path_factory.mktemp("vllm")
     model_dir = build_tiny_llama(tmp / "model", seed=0)
     adapter = _make_adapter(model_dir, tmp / "adapter")
-    port = _free_port()
-    cmd = [
-        str(VLLM_PYTHON), "-m", "vllm.entrypoints.openai.api_server",
+    args = [
         "--model", str(model_dir), "--dtype", "bfloat16",
         "--max-model-len", str(MAX_MODEL_LEN),
-        "--host", "127.0.0.1", "--port", str(port),
         "--enforce-eager",  # no torch.compile: starts ~1 min sooner on 2 cores
         "--structured-outputs-config", '{"backend": "xgrammar", "disable_any_whitespace": true}',
     ]  # fmt: skip
     if adapter is not None:
-        cmd += ["--enable-lora", "--lora-modules", f"{ADAPTER}={adapter}", "--max-lora-rank", "16"]
-        name = ADAPTER
+        args += ["--enable-lora", "--lora-modules", f"{ADAPTER}={adapter}", "--max-lora-rank", "16"]
     else:
-        cmd += ["--served-model-name", ADAPTER]
-        name = ADAPTER
-    env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_TARGET_DEVICE": "cpu"}
-    log = tmp / "vllm.log"
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(
-            cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    srv = Server(f"http://127.0.0.1:{port}/v1", name, model_dir, proc, log)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"vLLM exited with {proc.returncode}:\n{srv.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"vLLM not up after {START_TIMEOUT_S} s:\n{srv.log_tail()}")
-            time.sleep(1)
-        yield srv
-    finally:
-        srv.stop()
+        args += ["--served-model-name", ADAPTER]
+    with vllm_launcher(args, tmp / "vllm.log", START_TIMEOUT_S) as running:
+        yield Server(running.url, ADAPTER, model_dir, running.stop)
 
 
 class FixedRetriever:
