@@ -40,6 +40,8 @@ from eval.answer_metrics import (
     token_f1,
     verdict_correct,
 )
+from eval.answer_summary import generated_figures
+from eval.faithfulness import citation_validity, support
 from eval.gold import GoldItem, GoldSet
 from eval.metrics import percentile
 from generation.answer import Answer, AnswerMode, QuestionType
@@ -56,8 +58,17 @@ class Answerer(Protocol):
     """What the answer eval needs (:class:`generation.service.AnswerService` fits)."""
 
     def ask(
-        self, question: str, *, qtype: QuestionType = ..., choices: Sequence[str] = ...
+        self,
+        question: str,
+        *,
+        qtype: QuestionType = ...,
+        choices: Sequence[str] = ...,
+        on_token: Callable[[str], None] | None = ...,
     ) -> Answer: ...
+
+
+def _ignore(_: str) -> None:
+    return None
 
 
 def question_type(item: GoldItem) -> QuestionType:
@@ -98,6 +109,13 @@ class AnswerResult:
     citation_recall: float | None
     all_shown_verified: bool
     answer_in_top_quote: bool | None  # extractive answers to items with a gold answer
+    citations_verified: int = 0  # generated answers: citations written that verify
+    citations_written: int = 0
+    claims_supported: int = 0  # generated answers: claims supported by what they cite
+    claims: int = 0
+    quotes_verbatim: int = 0
+    quotes: int = 0
+    structured_unparsed: bool = False  # a Đúng/Sai / MC reply whose label could not be read
 
     @property
     def abstained(self) -> bool:
@@ -124,6 +142,12 @@ class AnswerResult:
             "citation_recall": self.citation_recall,
             "all_shown_verified": self.all_shown_verified,
             "answer_in_top_quote": self.answer_in_top_quote,
+            "citations_verified": self.citations_verified,
+            "citations_written": self.citations_written,
+            "claims_supported": self.claims_supported,
+            "claims": self.claims,
+            "model": a.model,
+            "timings_ms": dict(a.timings_ms),
             "warnings": list(a.warnings),
             "latency_ms": round(self.latency_ms, 1),
         }
@@ -154,6 +178,8 @@ def score_answer(
     cited = [c.address for c in answer.sources]
     pr = citation_scores(cited, item.references, "article")
     recall = pr.recall if pr.recall is None or cited else 0.0
+    ok, written = citation_validity(answer)
+    sup = support(answer)
     return AnswerResult(
         item=item,
         qtype=qtype,
@@ -168,6 +194,15 @@ def score_answer(
         citation_recall=recall,
         all_shown_verified=shown_all_verified(answer),
         answer_in_top_quote=in_top,
+        citations_verified=ok,
+        citations_written=written,
+        claims_supported=sup.supported,
+        claims=sup.claims,
+        quotes_verbatim=sup.quotes_verbatim,
+        quotes=sup.quotes,
+        structured_unparsed=qtype is not QuestionType.FREE
+        and answer.mode is AnswerMode.GENERATED
+        and answer.label is None,
     )
 
 
@@ -212,6 +247,7 @@ class AnswerSummary:
     answer_in_top_quote: dict[str, Any]
     latency_p50: float | None
     latency_p95: float | None
+    generated: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
         """The ``"answer"`` section of ``eval --answers --json``."""
@@ -227,6 +263,7 @@ class AnswerSummary:
             "modes": self.modes,
             "answer_in_top_quote": self.answer_in_top_quote,
             "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
+            "generated": self.generated,
         }
 
 
@@ -275,6 +312,7 @@ def summarize_answers(results: Sequence[AnswerResult], backend: str) -> AnswerSu
         },
         latency_p50=percentile(lat, 50),
         latency_p95=percentile(lat, 95),
+        generated=generated_figures(results),
     )
 
 
@@ -306,7 +344,8 @@ def run_answers(
             [text for _, text in item.choices] if qtype is QuestionType.MULTIPLE_CHOICE else []
         )
         start = clock()
-        answer = answerer.ask(item.question, qtype=qtype, choices=choices)
+        # a token sink makes the backend stream, which measures the time to the first token
+        answer = answerer.ask(item.question, qtype=qtype, choices=choices, on_token=_ignore)
         elapsed = (clock() - start) * 1000.0
         results.append(score_answer(item, qtype, answer, elapsed, tokenizer))
 
