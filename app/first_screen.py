@@ -31,6 +31,7 @@ class AnswerModel:
     generated: bool  # False: answers are quoted clauses (extractive mode)
     label: str  # what the UI shows: "luatqa-demo (LoRA trên gemma3-270m)"
     detail: str = ""
+    down: bool = False  # an LLM is configured but does not answer (answers fall back)
 
 
 def served_models(
@@ -92,7 +93,10 @@ class AnswerModelService:
             found = answering_model(self._model, self._fetch(self._base_url, self._api_key))
         except (urllib.error.URLError, OSError, ValueError) as exc:
             found = AnswerModel(
-                False, EXTRACTIVE_LABEL, f"the LLM at {self._base_url} is not answering: {exc}"
+                False,
+                EXTRACTIVE_LABEL,
+                f"the LLM at {self._base_url} is not answering: {exc}",
+                down=True,
             )
         self._cached = (now, found)
         return found

@@ -150,7 +150,7 @@ def _first_screen(services: UIServices, docs: list[DocumentInfo]) -> str | None:
         st.markdown(f":green-badge[Mô hình trả lời: {model.label}]")
     else:
         st.markdown(f":blue-badge[{model.label}]")
-        if model.detail.startswith("the LLM"):
+        if model.down:
             st.caption("Mô hình ngôn ngữ chưa sẵn sàng: câu trả lời sẽ trích nguyên văn.")
     names = [d.label or d.short or d.doc_id for d in docs]
     if not docs:

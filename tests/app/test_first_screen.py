@@ -54,7 +54,7 @@ def test_service_caches_and_reports_a_down_server() -> None:
         ttl_s=30, clock=lambda: now[0],
     )  # fmt: skip
     first = svc.current()
-    assert not first.generated and "not answering" in first.detail
+    assert not first.generated and first.down and "not answering" in first.detail
     svc.current()
     assert len(calls) == 1  # cached
     now[0] = 31.0

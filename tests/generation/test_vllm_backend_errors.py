@@ -16,7 +16,8 @@ def test_unreachable_server_is_a_generation_error_with_a_fix() -> None:
     started = time.monotonic()
     with pytest.raises(GenerationError) as err:
         backend.complete([{"role": "user", "content": "xin chào"}], max_tokens=8)
-    assert time.monotonic() - started < 15
+    # bounded retries, not a timing target: generous for a loaded 2-core machine
+    assert time.monotonic() - started < 60
     text = str(err.value)
     assert "cannot reach vLLM at http://127.0.0.1:9/v1" in text
     assert "LUATQA_LLM__BACKEND=extractive" in text  # the hint says how to go on
