@@ -60,6 +60,10 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     detected_citations: tuple[LegalAddress, ...] = ()
     detected_documents: tuple[str, ...] = ()
+    # query understanding (retrieval.scenario): the legal issue searched, in the statute's
+    # words, and the party the question is about
+    search_text: str | None = None
+    party: str | None = None
 
     @property
     def passages(self) -> tuple[Passage, ...]:
