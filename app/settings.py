@@ -75,7 +75,8 @@ class RetrievalSettings(BaseModel):
     # scenario questions: search the legal issue in the statute's words; lift the article
     # stating the asking party's rights or duties (retrieval.scenario)
     understand: bool = True
-    party_boost: float = 0.3
+    party_boost: float = 0.15
+    heading_boost: float = 0.1
     party_window: int = 10
 
 

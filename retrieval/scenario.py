@@ -44,6 +44,14 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _THANKS = re.compile(r"\s*(?:xin )?(?:cảm ơn|cám ơn)[^.?!]*[.!]?\s*$", re.IGNORECASE)
+# "is this legal?" asks: they carry no content the statute could match
+_LEGALITY = re.compile(
+    r"[,.]?\s*(?:(?:việc|yêu cầu|điều khoản|hành vi|quyết định)(?: \w+)?(?: này| đó)?\s+)?"
+    r"(?:như vậy\s+)?(?:(?:có|là)\s+(?:đúng luật|đúng pháp luật|hợp pháp|trái luật|"
+    r"trái pháp luật|vi phạm pháp luật|ổn|rủi ro pháp lý gì|vấn đề gì)|ổn)"
+    r"(?:\s+(?:không|hay không))?\s*\??\s*$|[,.]?\s*(?:tôi|em|mình) nên làm gì\s*\??\s*$",
+    re.IGNORECASE,
+)
 _QUOTED = re.compile(r"(?:hỏi|rằng|là)\s*:?\s*[“\"](?P<inner>[^”\"]{15,})[”\"]")
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _ASKING = re.compile(
@@ -100,6 +108,9 @@ def reduce_to_issue(question: str, lexicon: Lexicon) -> str:
     text = _THANKS.sub("", text) or text
     text = _TASK.sub("", text, count=1)
     text = _FORMAT.sub("", text)
+    bare = _LEGALITY.sub("", text).strip(" ,;:")
+    if len(bare.split()) >= 4:
+        text = bare + ("?" if text.rstrip().endswith("?") and not bare.endswith("?") else "")
     text = _issue_sentences(text, lexicon).strip(" ,;:")
     if len(text.split()) < 2:
         return " ".join(question.split())

@@ -74,7 +74,21 @@ def test_acting_party(qu: QueryUnderstanding, question: str, party: str | None) 
         (
             "Hãy soạn câu trả lời cho người lao động hỏi: “Công ty bắt tôi đặt cọc tiền mới "
             "được làm việc, tôi nên làm gì?”",
-            "Công ty bắt tôi đặt cọc tiền mới được làm việc, tôi nên làm gì?",
+            "Công ty bắt tôi đặt cọc tiền mới được làm việc?",
+        ),
+        # "is this legal?" carries no content the statute could match
+        (
+            "Công ty yêu cầu nhân viên đặt cọc 10 triệu đồng. Yêu cầu này có hợp pháp không?",
+            "Công ty yêu cầu nhân viên đặt cọc 10 triệu đồng?",
+        ),
+        (
+            "Tôi đưa vào hợp đồng điều khoản phạt 12 tháng lương. Điều khoản này ổn không?",
+            "Tôi đưa vào hợp đồng điều khoản phạt 12 tháng lương?",
+        ),
+        # … but a legal term stays: "trái pháp luật" in the middle of the question
+        (
+            "Đơn phương chấm dứt trái pháp luật thì phải bồi thường gì?",
+            "Đơn phương chấm dứt trái pháp luật thì phải bồi thường gì?",
         ),
         (
             "Chào luật sư, cho tôi hỏi thời gian thử việc tối đa là bao lâu? Xin cảm ơn.",
@@ -97,9 +111,6 @@ def test_long_narrative_cut_to_its_issue(qu: QueryUnderstanding) -> None:
         "Việc này có đúng luật không?"
     )
     issue = reduce_to_issue(narrative, qu.lexicon)
-    assert issue == (
-        "Gần đây sếp bắt cả xưởng tăng ca đến khuya mà không trả thêm đồng nào. "
-        "Việc này có đúng luật không?"
-    )
+    assert issue == "Gần đây sếp bắt cả xưởng tăng ca đến khuya mà không trả thêm đồng nào?"
     plan = qu.plan(narrative)
     assert "làm thêm giờ" in plan.expansions and plan.question == narrative
