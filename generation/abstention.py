@@ -36,13 +36,20 @@ def retrieval_relevance(result: SearchResult) -> float:
     return max(scores, default=0.0)
 
 
+def _segments(question: str) -> list[str]:
+    """The whole question, and each of its sentences / lines of 3+ words when it has several
+    (a scenario's question sentence, the statute phrases its everyday words map to)."""
+    parts = [s.strip() for s in re.split(r"[\n?.!;]+", question) if len(s.split()) >= 3]
+    return [question, *parts] if len(parts) > 1 else [question]
+
+
 def lexical_relevance(question: str, result: SearchResult) -> float:
+    """Best share of the question's content words found in one retrieved passage; for a
+    question of several sentences, the best of the whole and of each sentence (the factoid
+    one-sentence questions of ALQAC score exactly as before)."""
+    texts = [f"{p.article_title}\n{p.text}" for p in result.passages if p.role is PassageRole.HIT]
     return max(
-        (
-            overlap_score(question, f"{p.article_title}\n{p.text}")
-            for p in result.passages
-            if p.role is PassageRole.HIT
-        ),
+        (overlap_score(q, t) for q in _segments(question) for t in texts),
         default=0.0,
     )
 

@@ -123,8 +123,9 @@ class AnswerService:
         # the legal issue in the statute's words (retrieval.scenario), as it was searched
         searched = result.search_text or query
         improper = improper_request(question)  # answered with the law that forbids it
+        asked = result.content_text or searched  # without "Công ty bắt tôi …"
         if not result.passages or (
-            relevance(searched, result, self.config.relevance_signal) < self.config.min_relevance
+            relevance(asked, result, self.config.relevance_signal) < self.config.min_relevance
             and not _cited_in_question(result)
             and improper is None
         ):

@@ -53,7 +53,6 @@ CURATED: dict[str, tuple[str, ...]] = {
     "chậm lương": ("trả lương không đúng thời hạn",),
     "trả lương chậm": ("trả lương không đúng thời hạn",),
     "trừ lương": ("khấu trừ tiền lương",),
-    "phạt tiền": ("phạt tiền, cắt lương",),
     "về hưu": ("tuổi nghỉ hưu",),
     "điều chuyển": ("chuyển người lao động làm công việc khác",),
     "nội quy công ty": ("nội quy lao động",),

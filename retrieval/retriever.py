@@ -281,6 +281,7 @@ class Retriever:
             detected_documents=analysis.docs,
             search_text=plan.search_text if plan else None,
             party=plan.party if plan else None,
+            content_text=plan.content if plan else None,
         )
 
     def _situation_first(self, plan: QueryPlan, groups: list[ArticleGroup]) -> list[ArticleGroup]:

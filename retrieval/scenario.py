@@ -67,6 +67,8 @@ _PATIENT_BEFORE = re.compile(
 )
 _PATIENT_AFTER = re.compile(r"^[^,.;?]{0,60}?\bbi\b")
 
+_ASKER_WORDS = re.compile(r"(?<!\w)(?:tôi|chúng tôi|em|mình|bạn)(?!\w)", re.IGNORECASE)
+
 LONG_NARRATIVE_WORDS = 60  # longer questions are cut to their issue sentences
 
 
@@ -77,6 +79,9 @@ class QueryPlan:
     search_text: str  # what is embedded and matched: the issue in statute words + expansions
     party: str | None = None  # the statute's name of the party the question is about
     expansions: tuple[str, ...] = ()
+    # the search text without the asker's own words (pronouns, everyday names of the
+    # parties: "Công ty bắt tôi …"): what the relevance signal of the answer service matches
+    content: str = ""
 
     @property
     def changed(self) -> bool:
@@ -111,7 +116,9 @@ def reduce_to_issue(question: str, lexicon: Lexicon) -> str:
     bare = _LEGALITY.sub("", text).strip(" ,;:")
     if len(bare.split()) >= 4:
         text = bare + ("?" if text.rstrip().endswith("?") and not bare.endswith("?") else "")
-    text = _issue_sentences(text, lexicon).strip(" ,;:")
+    if "\n" not in question.strip():  # lines: a question with its choices, kept whole
+        text = _issue_sentences(text, lexicon)
+    text = text.strip(" ,;:")
     if len(text.split()) < 2:
         return " ".join(question.split())
     return text[0].upper() + text[1:]
@@ -149,7 +156,10 @@ class QueryUnderstanding:
         expansions = tuple(self.lexicon.expansions(statute))
         search = statute + ("\n" + "; ".join(expansions) if expansions else "")
         party = acting_party(self.lexicon.expand_acronyms(issue), self.lexicon)
-        return QueryPlan(question, issue, search, party, expansions)
+        content = _ASKER_WORDS.sub(" ", search)
+        for alias in self.lexicon.aliases:
+            content = re.sub(rf"(?<!\w){re.escape(alias)}(?!\w)", " ", content, flags=re.I)
+        return QueryPlan(question, issue, search, party, expansions, " ".join(content.split()))
 
     def heading_words(self, plan: QueryPlan, title: str) -> int:
         """How many words a heading has when the question uses every one of them (0 when it

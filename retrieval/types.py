@@ -64,6 +64,7 @@ class SearchResult:
     # words, and the party the question is about
     search_text: str | None = None
     party: str | None = None
+    content_text: str | None = None  # search_text without the asker's own words
 
     @property
     def passages(self) -> tuple[Passage, ...]:

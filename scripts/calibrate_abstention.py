@@ -82,7 +82,7 @@ def collect(args: argparse.Namespace) -> tuple[dict[str, Scores], dict[str, Scor
             for pos, item in enumerate(items):
                 text = search_text(item)
                 result = retriever.search(text, args.k)
-                searched = result.search_text or text
+                searched = result.content_text or result.search_text or text
                 target = ans if item.article_gold else unans
                 target["lexical"][style].append((pos, lexical_relevance(searched, result)))
                 target["retrieval"][style].append((pos, retrieval_relevance(result)))

@@ -27,6 +27,8 @@ def test_overtime_scenario_in_statute_words(qu: QueryUnderstanding) -> None:
     assert plan.expansions == ("làm thêm giờ",)
     assert plan.party == "người sử dụng lao động"
     assert plan.question.startswith("Công ty bắt tôi")  # the question itself is kept
+    # what relevance is judged on: without the asker's own words
+    assert plan.content == "bắt làm thêm 05 giờ mỗi ngày trong cả tháng? làm thêm giờ"
 
 
 def test_employer_question_matches_the_employers_article(qu: QueryUnderstanding) -> None:
@@ -114,3 +116,15 @@ def test_long_narrative_cut_to_its_issue(qu: QueryUnderstanding) -> None:
     assert issue == "Gần đây sếp bắt cả xưởng tăng ca đến khuya mà không trả thêm đồng nào?"
     plan = qu.plan(narrative)
     assert "làm thêm giờ" in plan.expansions and plan.question == narrative
+
+
+def test_question_with_choices_is_not_cut(qu: QueryUnderstanding) -> None:
+    """A multiple-choice question is searched with its choices (one a line): long, but not a
+    narrative; every choice stays."""
+    choices = [
+        f"Phương án {c}: cơ quan thứ {i} có thẩm quyền quyết định việc này."
+        for i, c in enumerate("ABCD")
+    ]
+    question = "Cơ quan nào có quyền quyết định? Theo quy định hiện hành thì ai quyết định?\n"
+    text = question + "\n".join(choices)
+    assert all(c in reduce_to_issue(text, qu.lexicon) for c in choices)
