@@ -14,16 +14,24 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,st,finetune,llm]'
+	$(BIN)/pip install -q -e '.[dev,st,finetune,llm,demo]'
 	touch $(STAMP)
 
 # Ingest the demo corpus into the embedded index (offline), then serve the UI; the URL is
 # printed. Ctrl-C stops it. UI_HOST/UI_PORT override the address.
+# `make run LLM=demo`: real generated answers from the demo model (Gemma 3 270M on vLLM,
+# CPU): prepares it, trains the demo adapter when none exists (progress bar, time estimate),
+# starts vLLM and the UI together; Ctrl-C stops both.
 UI_HOST ?= 127.0.0.1
 UI_PORT ?= 8501
-run: install
+LLM ?=
+run: install $(if $(filter demo,$(LLM)),vllm-venv)
 	$(BIN)/luatqa --index $(INDEX) ingest data/demo
+ifeq ($(LLM),demo)
+	$(BIN)/luatqa --index $(INDEX) demo --ui-port $(UI_PORT)
+else
 	$(BIN)/luatqa --index $(INDEX) ui --host $(UI_HOST) --port $(UI_PORT)
+endif
 
 # A separate venv for the vLLM (CPU) server the `vllm` tests start (its pins would fight the
 # app's). About 3 minutes. The CUDA builds of torchvision/torchaudio/torchcodec it pulls in

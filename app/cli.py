@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -47,7 +47,7 @@ def _global(
 
 
 def _register() -> None:
-    from app.commands import ask, finetune, ingest, parse, search, ui
+    from app.commands import ask, demo, finetune, ingest, llm, parse, search, ui
     from app.commands import eval as eval_cmd
 
     parse.register(cli)
@@ -57,14 +57,37 @@ def _register() -> None:
     eval_cmd.register(cli)
     ask.register(cli)
     finetune.register(cli)
+    llm.register(cli)
+    demo.register(cli)
 
 
 GLOBAL_OPTIONS = ("--index", "--qdrant-url", "--config", "--profile")
 
 
+def _own_options(argv: list[str]) -> set[str]:
+    """The option names the command named in ``argv`` declares itself (``finetune train``
+    has its own ``--config``: that one must stay with the command)."""
+    import typer.main
+
+    command: Any = typer.main.get_command(cli)
+    found = False
+    for word in argv:
+        if word.startswith("-"):
+            continue
+        sub = getattr(command, "commands", {}).get(word)
+        if sub is None:
+            break
+        command, found = sub, True
+    if not found:
+        return set()
+    return {opt for p in getattr(command, "params", []) for opt in getattr(p, "opts", [])}
+
+
 def hoist_global_options(argv: list[str]) -> list[str]:
     """Let the global options stand anywhere: ``luatqa ingest FILE --index DIR`` works like
-    ``luatqa --index DIR ingest FILE`` (click only reads them before the command)."""
+    ``luatqa --index DIR ingest FILE`` (click only reads them before the command) — except an
+    option the command declares itself (``finetune train --config``)."""
+    own = _own_options(argv)
     front: list[str] = []
     rest: list[str] = []
     i = 0
@@ -74,7 +97,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
             rest.extend(argv[i:])
             break
         name = arg.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS:
+        if name in GLOBAL_OPTIONS and (name not in own or not rest):
             step = 1 if "=" in arg else 2
             front.extend(argv[i : i + step])
             i += step

@@ -22,13 +22,13 @@ import tempfile
 import threading
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from app.first_screen import AnswerModelService, served_models
 from legal.address import LegalAddress
 from legal.errors import InputError, LuatqaError, StoreError
 from retrieval.types import Passage
@@ -62,6 +62,7 @@ class QAResult:
     retrieval_query: str = ""
     seconds: float = 0.0
     nearest: tuple[str, ...] = ()  # when abstaining: the closest provisions found
+    model: str | None = None  # the served model that wrote it (generated answers)
 
     @property
     def mode_label(self) -> str:
@@ -113,6 +114,7 @@ def result_from_answer(answer: Any) -> QAResult:
         warnings=tuple(answer.warnings),
         unverified=tuple(u.marker for u in answer.unverified),
         nearest=tuple(p.display_citation() for p in answer.nearest),
+        model=answer.model,
     )
 
 
@@ -167,7 +169,8 @@ def _replace_result(result: QAResult, query: str, seconds: float) -> QAResult:
 
 def answer_markdown(result: QAResult) -> str:
     """The answer with its verified citations, for copying or downloading."""
-    lines = [f"# {result.question}", "", f"*{result.mode_label}*", "", result.text.strip(), ""]
+    label = result.mode_label + (f" ({result.model})" if result.model else "")
+    lines = [f"# {result.question}", "", f"*{label}*", "", result.text.strip(), ""]
     if result.warnings:
         lines += ["> " + w for w in result.warnings] + [""]
     if result.sources:
@@ -561,17 +564,11 @@ class Status:
 
 def probe_llm(base_url: str, api_key: str | None = None, timeout: float = 2.0) -> tuple[bool, str]:
     """GET {base_url}/models; reachable when it answers at all with HTTP 200."""
-    url = base_url.rstrip("/") + "/models"
-    req = urllib.request.Request(url)
-    if api_key:
-        req.add_header("Authorization", f"Bearer {api_key}")
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            body = json.loads(resp.read().decode("utf-8") or "{}")
-            models = [m.get("id") for m in body.get("data", []) if isinstance(m, dict)]
-            return True, "models: " + ", ".join(str(m) for m in models)
+        models = served_models(base_url, api_key, timeout)
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        return False, f"{url}: {exc}"
+        return False, f"{base_url.rstrip('/')}/models: {exc}"
+    return True, "models: " + ", ".join(str(m.get("id")) for m in models)
 
 
 class StatusService:
@@ -630,6 +627,7 @@ class UIServices:
     corpus: CorpusService
     feedback: FeedbackService
     status: StatusService
+    model: AnswerModelService
 
     @classmethod
     def from_settings(cls, settings: Any) -> UIServices:
@@ -653,6 +651,12 @@ class UIServices:
                 llm_endpoint=settings.llm.base_url,
                 llm_api_key=settings.llm.api_key,
                 location=location,
+            ),
+            model=AnswerModelService(
+                backend=settings.llm.backend,
+                base_url=settings.llm.base_url,
+                model=settings.llm.model,
+                api_key=settings.llm.api_key,
             ),
         )
 

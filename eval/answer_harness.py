@@ -47,24 +47,31 @@ from eval.answer_metrics import (
     token_f1,
     verdict_correct,
 )
+from eval.answer_summary import accuracy_figures, generated_figures
+from eval.faithfulness import citation_validity, support
 from eval.gold import GoldItem, GoldSet
 from eval.metrics import percentile
 from generation.answer import Answer, AnswerMode, QuestionType
 from legal.textnorm import fold
 
 FALLBACK_MARK = "extractive fallback"  # in the warning AnswerService adds on LLM failure
-NO_LLM_NOTE = (
-    "needs an LLM: the extractive backend does not choose Đúng/Sai or a letter; "
-    "run with --backend vllm (or auto with LUATQA_LLM__BASE_URL set)"
-)
 
 
 class Answerer(Protocol):
     """What the answer eval needs (:class:`generation.service.AnswerService` fits)."""
 
     def ask(
-        self, question: str, *, qtype: QuestionType = ..., choices: Sequence[str] = ...
+        self,
+        question: str,
+        *,
+        qtype: QuestionType = ...,
+        choices: Sequence[str] = ...,
+        on_token: Callable[[str], None] | None = ...,
     ) -> Answer: ...
+
+
+def _ignore(_: str) -> None:
+    return None
 
 
 def question_type(item: GoldItem) -> QuestionType:
@@ -106,6 +113,13 @@ class AnswerResult:
     all_shown_verified: bool
     answer_in_top_quote: bool | None  # extractive answers to items with a gold answer
     clause_recall: float | None = None  # gold clause among the cited clauses
+    citations_verified: int = 0  # generated answers: citations written that verify
+    citations_written: int = 0
+    claims_supported: int = 0  # generated answers: claims supported by what they cite
+    claims: int = 0
+    quotes_verbatim: int = 0
+    quotes: int = 0
+    structured_unparsed: bool = False  # a Đúng/Sai / MC reply whose label could not be read
 
     @property
     def abstained(self) -> bool:
@@ -134,6 +148,12 @@ class AnswerResult:
             "answer_in_top_quote": self.answer_in_top_quote,
             "clause_recall": self.clause_recall,
             "declined": a.declined,
+            "citations_verified": self.citations_verified,
+            "citations_written": self.citations_written,
+            "claims_supported": self.claims_supported,
+            "claims": self.claims,
+            "model": a.model,
+            "timings_ms": dict(a.timings_ms),
             "warnings": list(a.warnings),
             "latency_ms": round(self.latency_ms, 1),
         }
@@ -170,6 +190,8 @@ def score_answer(
         if clause_gold
         else None
     )
+    ok, written = citation_validity(answer)
+    sup = support(answer)
     return AnswerResult(
         item=item,
         qtype=qtype,
@@ -185,6 +207,15 @@ def score_answer(
         all_shown_verified=shown_all_verified(answer),
         answer_in_top_quote=in_top,
         clause_recall=0.0 if clause_recall is not None and abstained else clause_recall,
+        citations_verified=ok,
+        citations_written=written,
+        claims_supported=sup.supported,
+        claims=sup.claims,
+        quotes_verbatim=sup.quotes_verbatim,
+        quotes=sup.quotes,
+        structured_unparsed=qtype is not QuestionType.FREE
+        and answer.mode is AnswerMode.GENERATED
+        and answer.label is None,
     )
 
 
@@ -193,26 +224,6 @@ def score_answer(
 
 def _mean(xs: Sequence[float]) -> float | None:
     return fmean(xs) if xs else None
-
-
-def _accuracy(results: Sequence[AnswerResult], qtype: QuestionType) -> dict[str, Any]:
-    items = [r for r in results if r.qtype is qtype]
-    scored = [r.verdict_correct for r in items if r.verdict_correct is not None]
-    out: dict[str, Any] = {
-        "n_items": len(items),
-        "n": len(scored),
-        "accuracy": (sum(scored) / len(scored)) if scored else None,
-    }
-    if not items:
-        out["note"] = "no such questions in the gold file"
-    elif not scored:
-        out["note"] = NO_LLM_NOTE
-    elif len(scored) < len(items):
-        out["note"] = (
-            f"{len(items) - len(scored)} of {len(items)} not scored (abstained, extractive "
-            "or no gold answer)"
-        )
-    return out
 
 
 @dataclass(frozen=True)
@@ -229,6 +240,7 @@ class AnswerSummary:
     answer_in_top_quote: dict[str, Any]
     latency_p50: float | None
     latency_p95: float | None
+    generated: dict[str, Any]
     decline: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -246,6 +258,7 @@ class AnswerSummary:
             "answer_in_top_quote": self.answer_in_top_quote,
             "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
             **({"decline": self.decline} if self.decline is not None else {}),
+            "generated": self.generated,
         }
 
 
@@ -278,8 +291,8 @@ def summarize_answers(results: Sequence[AnswerResult], backend: str) -> AnswerSu
     return AnswerSummary(
         n=len(results),
         backend=backend,
-        true_false=_accuracy(results, QuestionType.TRUE_FALSE),
-        multiple_choice=_accuracy(results, QuestionType.MULTIPLE_CHOICE),
+        true_false=accuracy_figures(results, QuestionType.TRUE_FALSE),
+        multiple_choice=accuracy_figures(results, QuestionType.MULTIPLE_CHOICE),
         short_answer={
             "n": len(short),
             "containment": (sum(bool(r.contains) for r in short) / len(short)) if short else None,
@@ -317,6 +330,7 @@ def summarize_answers(results: Sequence[AnswerResult], backend: str) -> AnswerSu
         latency_p50=percentile(lat, 50),
         latency_p95=percentile(lat, 95),
         decline=_decline(results),
+        generated=generated_figures(results),
     )
 
 
@@ -348,7 +362,8 @@ def run_answers(
             [text for _, text in item.choices] if qtype is QuestionType.MULTIPLE_CHOICE else []
         )
         start = clock()
-        answer = answerer.ask(item.question, qtype=qtype, choices=choices)
+        # a token sink makes the backend stream, which measures the time to the first token
+        answer = answerer.ask(item.question, qtype=qtype, choices=choices, on_token=_ignore)
         elapsed = (clock() - start) * 1000.0
         results.append(score_answer(item, qtype, answer, elapsed, tokenizer))
 

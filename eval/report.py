@@ -180,6 +180,23 @@ def answer_rows(answers: AnswerRun) -> list[str]:
     rows.append(f"| modes | {modes} | {s['n']} | backend {s['backend']} |")
     lat = s["latency_ms"]
     rows.append(f"| latency p50 / p95 ms | {_fmt(lat['p50'])} / {_fmt(lat['p95'])} | | |")
+    g = s["generated"]
+    if g["n"]:
+        models = ", ".join(f"{k} {v}" for k, v in g["models"].items())
+        row("citation validity (model's own)", g["citation_validity"], g["citations_written"])
+        row("faithfulness (claims supported)", g["faithfulness"], g["claims"], models)
+        row("quotes found verbatim", g["quotes_verbatim"], g["quotes"])
+        row("structured replies unreadable", g["structured_unparsed"], g["n"], "visible warning")
+        ttft = g["first_token_ms"]
+        rows.append(
+            f"| time to first token p50 / p95 ms | {_fmt(ttft['p50'])} / {_fmt(ttft['p95'])} "
+            f"| {g['n']} | |"
+        )
+        row("decode tokens/s p50", g["tokens_per_s"]["p50"], g["n"])
+    for key, name in (("majority_true_false", "Đúng/Sai"), ("majority_multiple_choice", "MC")):
+        base = g[key]
+        if base["accuracy"] is not None:
+            row(f"{name} majority class ({base['label']})", base["accuracy"], "", "baseline")
     return rows
 
 

@@ -15,11 +15,13 @@ import json
 import re
 from collections.abc import Sequence
 
-from finetune.tasks import QATask, normalize_question
+from eval.split import normalize_question
+from finetune.tasks import QATask
 from generation.answer import QuestionType
+from generation.prompt import MODEL_NOT_FOUND
 from retrieval.types import Passage
 
-ABSTAIN_TEXT = "Không tìm thấy quy định trong các văn bản được cung cấp."
+ABSTAIN_TEXT = MODEL_NOT_FOUND + "."
 MAX_QUOTE_WORDS = 80
 _CLAUSE_NUMBER = re.compile(r"^\s*\d+[a-zđ]?\.\s*")
 
@@ -110,7 +112,8 @@ def structured_answer(
             break
         words -= 5
     reasoning = reasoning[:limit]
-    payload = {"label": label, "reasoning": reasoning, "citations": list(numbers)}
+    # the order guided decoding writes them in (generation.backends.vllm.answer_schema)
+    payload = {"label": label, "citations": list(numbers), "reasoning": reasoning}
     return json.dumps(payload, ensure_ascii=False)
 
 

@@ -16,15 +16,15 @@ question so a question (and its abstention twin) always lands on the same side.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from eval.split import normalize_question, split_of
 from finetune.answers import assistant_turn, unverified_citations
-from finetune.tasks import QATask, normalize_question
+from finetune.tasks import QATask
 from generation.answer import QuestionType
 from generation.budget import Budget, TokenCounter, fit_prompt
 from legal.address import LegalAddress
@@ -127,11 +127,6 @@ class BuildReport:
     duplicates: int = 0
     skipped: Counter[str] = field(default_factory=Counter)  # reason → count
     tasks: int = 0
-
-
-def split_of(question: str, val_ratio: float) -> str:
-    digest = hashlib.sha1(normalize_question(question).encode("utf-8")).hexdigest()
-    return "val" if int(digest[:8], 16) / 0xFFFFFFFF < val_ratio else "train"
 
 
 def _contains(haystack: str, needle: str) -> bool:

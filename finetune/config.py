@@ -78,6 +78,12 @@ class TrainSettings:
     dataloader_num_workers: int = 0
     report_to: str = "none"
     merge: bool = False  # also write merged full weights to <output_dir>/merged
+    # compute vocabulary logits for the labelled reply only (finetune.reply_loss): same loss,
+    # far less work when the vocabulary is large (Gemma 3: 262k tokens)
+    reply_logits_only: bool = True
+    # stop (and save the adapter) after this many minutes of training, whatever max_steps
+    # says: a CPU run with a time budget (the cosine schedule is then cut where it stands)
+    max_minutes: float | None = None
     adapter_name: str = "luatqa-lora"  # the name vLLM serves it under (--lora-modules NAME=DIR)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.split import normalize_question
 from generation.answer import QuestionType
 from legal.address import LegalAddress
 from legal.textnorm import normalize_for_index
@@ -35,14 +36,6 @@ class QATask:
     gold: tuple[LegalAddress, ...] = ()  # provisions the answer rests on
     abstain: bool = False  # the gold says: the law given does not answer this
     template: str | None = None  # corpus questions: which template wrote it
-
-
-def normalize_question(text: str) -> str:
-    """The text match used for dedupe and ``--exclude``: NFC, one tone placement,
-    lowercase, whitespace collapsed (trailing punctuation ignored)."""
-    t = normalize_for_index(text).lower()
-    t = " ".join(t.split())
-    return t.rstrip(" ?.!…:;")
 
 
 # ---- gold files -------------------------------------------------------------------------

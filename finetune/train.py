@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import math
 import time
@@ -28,12 +27,21 @@ from typing import Any
 
 from finetune.config import FinetuneConfig
 from finetune.masking import tokenize_example
+from finetune.models import (
+    cuda_status,
+    load_model,
+    load_tokenizer,
+    peft_lora_config,
+    resolve_model_path,
+    use_bf16,
+)
 from legal.errors import ConfigError, InputError
 
-TINY_PREFIX = "tiny:"
 CARD_NAME = "training_card.json"
 
 Log = Callable[[str], None]
+# (optimizer steps done, steps in all, seconds since training began): for a progress bar
+StepProgress = Callable[[int, int, float], None]
 
 
 def _quiet(_: str) -> None:
@@ -121,122 +129,6 @@ def file_sha256(*paths: Path | None) -> str:
     return h.hexdigest()
 
 
-# ---- model --------------------------------------------------------------------------------
-def resolve_model_path(name_or_path: str, log: Log = _quiet) -> str:
-    """``tiny:DIR`` builds the tiny random Llama into DIR (once); anything else is a hub id
-    or a local folder passed to transformers as is."""
-    if not name_or_path.startswith(TINY_PREFIX):
-        return name_or_path
-    from finetune.tiny_model import build_tiny_llama
-
-    out = Path(name_or_path[len(TINY_PREFIX) :] or ".luatqa/tiny-llama")
-    if not (out / "config.json").is_file():
-        log(f"building the tiny Llama-3.1-architecture model in {out}")
-        build_tiny_llama(out)
-    return str(out)
-
-
-def _cuda() -> tuple[bool, bool]:
-    import torch
-
-    has = torch.cuda.is_available()
-    return has, bool(has and torch.cuda.is_bf16_supported())
-
-
-def use_bf16(setting: str) -> bool:
-    bf16_ok = _cuda()[1]
-    if setting == "true":
-        if not bf16_ok:
-            raise ConfigError(
-                "train.bf16=true but no GPU with bf16 support is present",
-                hint="set train.bf16=auto (or false) to train in float32",
-            )
-        return True
-    if setting == "false":
-        return False
-    return bf16_ok
-
-
-def _torch_dtype(setting: str, bf16: bool) -> Any:
-    import torch
-
-    if setting == "auto":
-        return torch.bfloat16 if bf16 else torch.float32
-    return {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}[setting]
-
-
-def unsloth_available() -> bool:
-    return importlib.util.find_spec("unsloth") is not None and _cuda()[0]
-
-
-def load_tokenizer(config: FinetuneConfig, model_path: str) -> Any:
-    from transformers import AutoTokenizer
-
-    name = config.model.tokenizer or model_path
-    tok = AutoTokenizer.from_pretrained(name, trust_remote_code=config.model.trust_remote_code)
-    if not tok.chat_template:
-        raise ConfigError(
-            f"the tokenizer of {name} has no chat template",
-            hint="use an Instruct model (Llama-3.1-8B-Instruct) or set model.tokenizer",
-        )
-    if tok.pad_token is None:
-        # Llama 3.1 reserves <|finetune_right_pad_id|> for exactly this.
-        pad = "<|finetune_right_pad_id|>"
-        tok.pad_token = pad if pad in tok.get_vocab() else tok.eos_token
-    return tok
-
-
-def _load_model(config: FinetuneConfig, model_path: str, bf16: bool, log: Log) -> tuple[Any, bool]:
-    """The base model; returns (model, already_peft) — Unsloth wraps LoRA itself."""
-    dtype = _torch_dtype(config.model.dtype, bf16)
-    if config.model.use_unsloth == "auto" and unsloth_available():  # pragma: no cover - GPU
-        from unsloth import FastLanguageModel
-
-        log("using Unsloth")
-        model, _ = FastLanguageModel.from_pretrained(
-            model_path, max_seq_length=config.data.max_length, dtype=dtype, load_in_4bit=False
-        )
-        lora = config.lora
-        model = FastLanguageModel.get_peft_model(
-            model,
-            r=lora.r,
-            lora_alpha=lora.alpha,
-            lora_dropout=lora.dropout,
-            target_modules=list(lora.target_modules),
-            bias=lora.bias,
-            use_gradient_checkpointing="unsloth" if config.train.gradient_checkpointing else False,
-            random_state=config.train.seed,
-        )
-        return model, True
-    from transformers import AutoModelForCausalLM
-
-    kwargs: dict[str, Any] = {"dtype": dtype, "trust_remote_code": config.model.trust_remote_code}
-    if config.model.attn_implementation:
-        kwargs["attn_implementation"] = config.model.attn_implementation
-    try:
-        model = AutoModelForCausalLM.from_pretrained(model_path, **kwargs)
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot load model {model_path}: {exc}",
-            hint="model.name_or_path must be a local folder or a downloadable hub id",
-        ) from exc
-    return model, False
-
-
-def peft_lora_config(config: FinetuneConfig) -> Any:
-    from peft import LoraConfig
-
-    lora = config.lora
-    return LoraConfig(
-        r=lora.r,
-        lora_alpha=lora.alpha,
-        lora_dropout=lora.dropout,
-        target_modules=list(lora.target_modules),
-        bias=lora.bias,
-        task_type="CAUSAL_LM",
-    )
-
-
 @dataclass
 class TrainingRun:
     """Everything set up and ready to ``run()``; tests inspect the prepared datasets."""
@@ -255,10 +147,48 @@ class TrainingRun:
         return _run(self)
 
 
-def build_training(config: FinetuneConfig, log: Log = _quiet) -> TrainingRun:
+def _time_limit_callback(minutes: float, log: Log) -> Any:
+    from transformers import TrainerCallback
+
+    class _TimeLimit(TrainerCallback):
+        started = time.perf_counter()
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            self.started = time.perf_counter()
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            if time.perf_counter() - self.started > minutes * 60:
+                log(f"train.max_minutes={minutes:g} reached at step {state.global_step}: stopping")
+                control.should_training_stop = True
+
+    return _TimeLimit()
+
+
+def _progress_callback(progress: StepProgress) -> Any:
+    from transformers import TrainerCallback
+
+    class _Progress(TrainerCallback):
+        started = time.perf_counter()
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            self.started = time.perf_counter()
+            progress(0, int(state.max_steps), 0.0)
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            elapsed = time.perf_counter() - self.started
+            progress(int(state.global_step), int(state.max_steps), elapsed)
+
+    return _Progress()
+
+
+def build_training(
+    config: FinetuneConfig, log: Log = _quiet, progress: StepProgress | None = None
+) -> TrainingRun:
     """Load data, tokenizer and model, wrap LoRA, build the SFTTrainer (nothing trained)."""
     from datasets import Dataset
     from trl import SFTConfig, SFTTrainer
+
+    from finetune.reply_loss import trainer_class
 
     config.validate()
     d, t = config.data, config.train
@@ -271,7 +201,7 @@ def build_training(config: FinetuneConfig, log: Log = _quiet) -> TrainingRun:
     model_path = resolve_model_path(config.model.name_or_path, log)
     tokenizer = load_tokenizer(config, model_path)
     bf16 = use_bf16(t.bf16)
-    model, already_peft = _load_model(config, model_path, bf16, log)
+    model, already_peft = load_model(config, model_path, bf16, log)
 
     train_data = tokenize_rows(tokenizer, train_rows, d.max_length)
     val_data = tokenize_rows(tokenizer, val_rows, d.max_length)
@@ -313,16 +243,22 @@ def build_training(config: FinetuneConfig, log: Log = _quiet) -> TrainingRun:
         dataloader_num_workers=t.dataloader_num_workers,
         report_to=t.report_to,
         max_length=d.max_length,
-        use_cpu=not _cuda()[0],
+        use_cpu=not cuda_status()[0],
         disable_tqdm=True,
     )
-    trainer = SFTTrainer(
+    trainer_cls = trainer_class() if t.reply_logits_only else SFTTrainer
+    trainer = trainer_cls(
         model=model,
         args=args,
         train_dataset=Dataset.from_list(train_data),
         eval_dataset=Dataset.from_list(val_data) if val_data else None,
         processing_class=tokenizer,
         peft_config=None if already_peft else peft_lora_config(config),
+        callbacks=[
+            *([_progress_callback(progress)] if progress else []),
+            *([_time_limit_callback(t.max_minutes, log)] if t.max_minutes else []),
+        ]
+        or None,
     )
     return TrainingRun(
         config=config,
@@ -429,5 +365,7 @@ def merge_adapter(run: TrainingRun, out: Path, log: Log = _quiet) -> Path:
     return out
 
 
-def train(config: FinetuneConfig, log: Log = _quiet) -> TrainResult:
-    return build_training(config, log).run()
+def train(
+    config: FinetuneConfig, log: Log = _quiet, progress: StepProgress | None = None
+) -> TrainResult:
+    return build_training(config, log, progress).run()

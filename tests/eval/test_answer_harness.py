@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 import app.commands.eval as eval_cmd
 from app.cli import _global
 from eval.answer_harness import (
-    NO_LLM_NOTE,
     AnswerRun,
     question_type,
     run_answers,
     shown_all_verified,
 )
+from eval.answer_summary import NO_LLM_NOTE
 from eval.gold import GoldItem, GoldSet, RegistryResolver
 from eval.harness import run_eval
 from eval.report import load_run
@@ -98,6 +98,7 @@ class ScriptedAnswers:
         *,
         qtype: QuestionType = QuestionType.FREE,
         choices: Sequence[str] = (),
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         qid = question.split()[-1]
         self.asked[qid] = (qtype, tuple(choices))
@@ -184,7 +185,7 @@ def test_no_llm_leaves_accuracy_null_with_a_note() -> None:
     class Extractive:
         def ask(
             self, question: str, *, qtype: QuestionType = QuestionType.FREE,
-            choices: Sequence[str] = (),
+            choices: Sequence[str] = (), on_token: Callable[[str], None] | None = None,
         ) -> Answer:  # fmt: skip
             return Answer(question, "[1] …", AnswerMode.EXTRACTIVE, (_cite(P105, 1),), (), (P105,))
 

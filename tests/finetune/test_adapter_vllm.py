@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from generation.server import Adapter, ServeSpec
+
 pytestmark = [
     pytest.mark.vllm,
     pytest.mark.finetune,
@@ -46,14 +48,11 @@ def lora_server(
     tmp_path_factory: pytest.TempPathFactory,
     vllm_launcher: Callable[..., AbstractContextManager[Any]],
 ) -> Iterator[LoraServer]:
-    args = [
-        "--model", str(tiny_llama), "--dtype", "bfloat16",
-        "--max-model-len", str(MAX_MODEL_LEN),
-        "--enable-lora", "--lora-modules", f"{ADAPTER}={trained_adapter}",
-        "--max-lora-rank", "16",
-    ]  # fmt: skip
+    spec = ServeSpec(
+        tiny_llama, None, (Adapter(ADAPTER, trained_adapter),), max_model_len=MAX_MODEL_LEN
+    )
     log = tmp_path_factory.mktemp("vllm-lora") / "vllm.log"
-    with vllm_launcher(args, log, START_TIMEOUT_S) as running:
+    with vllm_launcher(spec, log, START_TIMEOUT_S) as running:
         yield LoraServer(running.url, str(tiny_llama), running.log_tail)
 
 

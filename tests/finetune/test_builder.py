@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from eval.split import normalize_question, split_of
 from finetune.answers import ABSTAIN_TEXT, unverified_citations
-from finetune.builder import BuildOptions, DataBuilder, SFTExample, split_of
+from finetune.builder import BuildOptions, DataBuilder, SFTExample
 from finetune.card import EstimateLengths
 from finetune.data import DataRequest, build_dataset
-from finetune.tasks import QATask, normalize_question, tasks_from_corpus, tasks_from_gold
+from finetune.tasks import QATask, tasks_from_corpus, tasks_from_gold
 from generation.answer import QuestionType
 from generation.budget import EstimateCounter, fit_prompt
 from generation.parsing import parse_structured

@@ -23,7 +23,7 @@ def _rows(path: Path) -> list[dict]:  # type: ignore[type-arg]
 def test_data_uses_the_real_retriever_and_refuses_eval_questions(
     sft_data: Path, gold_files: tuple[Path, Path]
 ) -> None:
-    from finetune.tasks import normalize_question
+    from eval.split import normalize_question
     from generation.prompt import SYSTEM_PROMPT
 
     train, val = _rows(sft_data / "train.jsonl"), _rows(sft_data / "val.jsonl")

@@ -244,3 +244,24 @@ def test_follow_up_relevance_uses_the_retrieval_query() -> None:
         retrieval_query="Thời giờ làm việc bình thường một ngày?\nCòn một tuần thì sao?",
     )
     assert follow.mode is AnswerMode.GENERATED
+
+
+def test_the_model_saying_not_found_is_an_abstention_with_nearest() -> None:
+    llm = ScriptedLLM("Không tìm thấy quy định trong các văn bản được cung cấp.")
+    answer = _service(llm).ask("Thời giờ làm việc tối đa một ngày?")
+    assert answer.mode is AnswerMode.ABSTAINED
+    assert answer.model == "scripted-model"
+    assert "model found no answer" in answer.text
+    assert answer.nearest and answer.citations == ()
+
+
+def test_not_found_with_a_verified_citation_stays_an_answer() -> None:
+    llm = ScriptedLLM("Không tìm thấy quy định trong các văn bản được cung cấp, xem [1].")
+    assert _service(llm).ask("Thời giờ làm việc?").mode is AnswerMode.GENERATED
+
+
+def test_structured_schema_bounds_citations_by_the_passages_given() -> None:
+    llm = ScriptedLLM('{"label": "Đúng", "citations": [1], "reasoning": "[1]"}')
+    _service(llm).ask("Thời giờ làm việc tối đa 08 giờ/ngày?", qtype=QuestionType.TRUE_FALSE)
+    items = llm.calls[0]["schema"]["properties"]["citations"]["items"]
+    assert items == {"type": "integer", "minimum": 1, "maximum": 2}

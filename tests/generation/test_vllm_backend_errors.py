@@ -71,3 +71,24 @@ def test_slow_server_times_out_into_a_generation_error() -> None:
         for conn in held:
             conn.close()
         listener.close()
+
+
+def test_auto_model_prefers_the_adapter_the_server_serves() -> None:
+    from types import SimpleNamespace
+
+    backend = VLLMBackend("http://127.0.0.1:9/v1", "auto", max_retries=0)
+    served = [
+        SimpleNamespace(id="gemma3-270m", parent=None),
+        SimpleNamespace(id="luatqa-demo", parent="gemma3-270m"),
+    ]
+    backend._client = SimpleNamespace(  # type: ignore[assignment]
+        models=SimpleNamespace(list=lambda: SimpleNamespace(data=served))
+    )
+    assert backend.resolve_model() == "luatqa-demo"
+    assert backend.model == "luatqa-demo"  # resolved once
+
+
+def test_auto_model_with_the_server_down_is_a_clear_error() -> None:
+    backend = VLLMBackend("http://127.0.0.1:9/v1", "auto", max_retries=0, timeout_s=2)
+    with pytest.raises(GenerationError, match="cannot reach vLLM"):
+        backend.resolve_model()

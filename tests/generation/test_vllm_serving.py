@@ -25,6 +25,7 @@ from generation.backends.vllm import VLLMBackend
 from generation.budget import LocalTokenizerCounter, ServerTokenizerCounter
 from generation.parsing import parse_answer
 from generation.prompt import build_messages
+from generation.server import Adapter, ServeSpec
 from generation.service import AnswerConfig, AnswerService
 from generation.verify import verify_answer
 from legal.address import LegalAddress
@@ -99,17 +100,15 @@ def server(
     tmp = tmp_path_factory.mktemp("vllm")
     model_dir = build_tiny_llama(tmp / "model", seed=0)
     adapter = _make_adapter(model_dir, tmp / "adapter")
-    args = [
-        "--model", str(model_dir), "--dtype", "bfloat16",
-        "--max-model-len", str(MAX_MODEL_LEN),
-        "--enforce-eager",  # no torch.compile: starts ~1 min sooner on 2 cores
-        "--structured-outputs-config", '{"backend": "xgrammar", "disable_any_whitespace": true}',
-    ]  # fmt: skip
-    if adapter is not None:
-        args += ["--enable-lora", "--lora-modules", f"{ADAPTER}={adapter}", "--max-lora-rank", "16"]
-    else:
-        args += ["--served-model-name", ADAPTER]
-    with vllm_launcher(args, tmp / "vllm.log", START_TIMEOUT_S) as running:
+    adapters = (Adapter(ADAPTER, adapter),) if adapter is not None else ()
+    spec = ServeSpec(
+        model_dir,
+        None if adapters else ADAPTER,
+        adapters,
+        max_model_len=MAX_MODEL_LEN,
+        enforce_eager=True,  # no torch.compile: starts ~1 min sooner on 2 cores
+    )
+    with vllm_launcher(spec, tmp / "vllm.log", START_TIMEOUT_S) as running:
         yield Server(running.url, ADAPTER, model_dir, running.stop)
 
 
