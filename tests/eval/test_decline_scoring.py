@@ -3,7 +3,7 @@ and answerable questions abstained on are reported (#14)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from eval.answer_harness import run_answers
@@ -42,7 +42,12 @@ class Retriever:
 
 class Answers:
     def ask(
-        self, question: str, *, qtype: QuestionType = QuestionType.FREE, choices: Sequence[str] = ()
+        self,
+        question: str,
+        *,
+        qtype: QuestionType = QuestionType.FREE,
+        choices: Sequence[str] = (),
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         qid = question.split()[-1]
         if qid in ("s3", "o1"):
