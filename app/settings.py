@@ -72,6 +72,12 @@ class RetrievalSettings(BaseModel):
     detect_laws: bool = True  # a law named in the question narrows the search
     max_crossrefs: int = 3
     definitions: bool = True  # "X là gì?" puts the glossary clause defining X first
+    # scenario questions: search the legal issue in the statute's words; lift the article
+    # stating the asking party's rights or duties (retrieval.scenario)
+    understand: bool = True
+    party_boost: float = 0.15
+    heading_boost: float = 0.1
+    party_window: int = 10
 
 
 class LLMSettings(BaseModel):

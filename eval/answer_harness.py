@@ -19,7 +19,14 @@ label, the shown sources and the metrics of :mod:`eval.answer_metrics`; the summ
 * ``modes`` – generated / extractive / abstained counts, plus ``fallback`` (extractive
   answers given because the LLM failed);
 * ``answer_in_top_quote`` – extractive answers: the gold short answer appears in the first
-  quoted clause.
+  quoted clause;
+* ``citation.clause_recall`` – the gold clause among the quoted / cited clauses (questions
+  whose gold names a Khoản; a passage holding the whole Điều counts);
+* ``abstention.answerable_abstained`` – share of the questions the index answers (gold not
+  ``abstain``) that were abstained on;
+* ``decline`` – requests to evade the law or harm someone (gold ``decline``): how many were
+  declined, their citation recall (the provisions that forbid them), and false declines on
+  the other questions. Citation figures above leave these requests out.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from eval.answer_metrics import (
     token_f1,
     verdict_correct,
 )
-from eval.answer_summary import generated_figures
+from eval.answer_summary import accuracy_figures, generated_figures
 from eval.faithfulness import citation_validity, support
 from eval.gold import GoldItem, GoldSet
 from eval.metrics import percentile
@@ -48,10 +55,6 @@ from generation.answer import Answer, AnswerMode, QuestionType
 from legal.textnorm import fold
 
 FALLBACK_MARK = "extractive fallback"  # in the warning AnswerService adds on LLM failure
-NO_LLM_NOTE = (
-    "needs an LLM: the extractive backend does not choose Đúng/Sai or a letter; "
-    "run with --backend vllm (or auto with LUATQA_LLM__BASE_URL set)"
-)
 
 
 class Answerer(Protocol):
@@ -109,6 +112,7 @@ class AnswerResult:
     citation_recall: float | None
     all_shown_verified: bool
     answer_in_top_quote: bool | None  # extractive answers to items with a gold answer
+    clause_recall: float | None = None  # gold clause among the cited clauses
     citations_verified: int = 0  # generated answers: citations written that verify
     citations_written: int = 0
     claims_supported: int = 0  # generated answers: claims supported by what they cite
@@ -142,6 +146,8 @@ class AnswerResult:
             "citation_recall": self.citation_recall,
             "all_shown_verified": self.all_shown_verified,
             "answer_in_top_quote": self.answer_in_top_quote,
+            "clause_recall": self.clause_recall,
+            "declined": a.declined,
             "citations_verified": self.citations_verified,
             "citations_written": self.citations_written,
             "claims_supported": self.claims_supported,
@@ -178,6 +184,12 @@ def score_answer(
     cited = [c.address for c in answer.sources]
     pr = citation_scores(cited, item.references, "article")
     recall = pr.recall if pr.recall is None or cited else 0.0
+    clause_gold = [r for r in item.references if r.clause is not None]
+    clause_recall = (
+        citation_scores([c.address for c in answer.citations], clause_gold, "clause").recall
+        if clause_gold
+        else None
+    )
     ok, written = citation_validity(answer)
     sup = support(answer)
     return AnswerResult(
@@ -194,6 +206,7 @@ def score_answer(
         citation_recall=recall,
         all_shown_verified=shown_all_verified(answer),
         answer_in_top_quote=in_top,
+        clause_recall=0.0 if clause_recall is not None and abstained else clause_recall,
         citations_verified=ok,
         citations_written=written,
         claims_supported=sup.supported,
@@ -213,26 +226,6 @@ def _mean(xs: Sequence[float]) -> float | None:
     return fmean(xs) if xs else None
 
 
-def _accuracy(results: Sequence[AnswerResult], qtype: QuestionType) -> dict[str, Any]:
-    items = [r for r in results if r.qtype is qtype]
-    scored = [r.verdict_correct for r in items if r.verdict_correct is not None]
-    out: dict[str, Any] = {
-        "n_items": len(items),
-        "n": len(scored),
-        "accuracy": (sum(scored) / len(scored)) if scored else None,
-    }
-    if not items:
-        out["note"] = "no such questions in the gold file"
-    elif not scored:
-        out["note"] = NO_LLM_NOTE
-    elif len(scored) < len(items):
-        out["note"] = (
-            f"{len(items) - len(scored)} of {len(items)} not scored (abstained, extractive "
-            "or no gold answer)"
-        )
-    return out
-
-
 @dataclass(frozen=True)
 class AnswerSummary:
     n: int
@@ -248,6 +241,7 @@ class AnswerSummary:
     latency_p50: float | None
     latency_p95: float | None
     generated: dict[str, Any]
+    decline: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``"answer"`` section of ``eval --answers --json``."""
@@ -263,15 +257,33 @@ class AnswerSummary:
             "modes": self.modes,
             "answer_in_top_quote": self.answer_in_top_quote,
             "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
+            **({"decline": self.decline} if self.decline is not None else {}),
             "generated": self.generated,
         }
+
+
+def _decline(results: Sequence[AnswerResult]) -> dict[str, Any] | None:
+    asked = [r for r in results if r.item.decline]
+    if not asked:
+        return None
+    recalls = [r.citation_recall for r in asked if r.citation_recall is not None]
+    return {
+        "n": len(asked),
+        "declined": sum(r.answer.declined for r in asked),
+        "citation_recall": _mean(recalls),
+        "false_declines": sum(r.answer.declined for r in results if not r.item.decline),
+    }
 
 
 def summarize_answers(results: Sequence[AnswerResult], backend: str) -> AnswerSummary:
     short = [r for r in results if r.contains is not None]
     f1s = [r.token_f1 for r in short if r.token_f1 is not None]
-    precisions = [r.citation_precision for r in results if r.citation_precision is not None]
-    recalls = [r.citation_recall for r in results if r.citation_recall is not None]
+    asked = [r for r in results if not r.item.decline]  # requests to decline: apart
+    precisions = [r.citation_precision for r in asked if r.citation_precision is not None]
+    recalls = [r.citation_recall for r in asked if r.citation_recall is not None]
+    clause = [r.clause_recall for r in asked if r.clause_recall is not None]
+    # the index answers it: not gold abstain, and its gold resolved to an indexed provision
+    answerable = [r for r in results if not r.item.abstain and r.item.references]
     abst = abstention_scores([(r.abstained, r.item.abstain) for r in results])
     modes = Counter(r.answer.mode.value for r in results)
     top = [r.answer_in_top_quote for r in results if r.answer_in_top_quote is not None]
@@ -279,8 +291,8 @@ def summarize_answers(results: Sequence[AnswerResult], backend: str) -> AnswerSu
     return AnswerSummary(
         n=len(results),
         backend=backend,
-        true_false=_accuracy(results, QuestionType.TRUE_FALSE),
-        multiple_choice=_accuracy(results, QuestionType.MULTIPLE_CHOICE),
+        true_false=accuracy_figures(results, QuestionType.TRUE_FALSE),
+        multiple_choice=accuracy_figures(results, QuestionType.MULTIPLE_CHOICE),
         short_answer={
             "n": len(short),
             "containment": (sum(bool(r.contains) for r in short) / len(short)) if short else None,
@@ -292,12 +304,17 @@ def summarize_answers(results: Sequence[AnswerResult], backend: str) -> AnswerSu
             "recall": _mean(recalls),
             "n_precision": len(precisions),
             "n_recall": len(recalls),
+            "clause_recall": _mean(clause),
+            "n_clause": len(clause),
         },
         abstention={
             "precision": abst.precision,
             "recall": abst.recall,
             "abstained": modes.get(AnswerMode.ABSTAINED.value, 0),
             "gold_abstain": sum(1 for r in results if r.item.abstain),
+            "answerable_abstained": (
+                sum(r.abstained for r in answerable) / len(answerable) if answerable else None
+            ),
         },
         shown_citations_verified=(
             sum(r.all_shown_verified for r in results) / len(results) if results else None
@@ -312,6 +329,7 @@ def summarize_answers(results: Sequence[AnswerResult], backend: str) -> AnswerSu
         },
         latency_p50=percentile(lat, 50),
         latency_p95=percentile(lat, 95),
+        decline=_decline(results),
         generated=generated_figures(results),
     )
 

@@ -14,6 +14,11 @@ from generation.answer import AnswerMode, QuestionType
 if TYPE_CHECKING:
     from eval.answer_harness import AnswerResult
 
+NO_LLM_NOTE = (
+    "needs an LLM: the extractive backend does not choose Đúng/Sai or a letter; "
+    "run with --backend vllm (or auto with LUATQA_LLM__BASE_URL set)"
+)
+
 
 def _ratio(num: int, den: int) -> float | None:
     return num / den if den else None
@@ -52,3 +57,23 @@ def generated_figures(results: Sequence[AnswerResult]) -> dict[str, Any]:
         "majority_true_false": _majority(results, QuestionType.TRUE_FALSE),
         "majority_multiple_choice": _majority(results, QuestionType.MULTIPLE_CHOICE),
     }
+
+
+def accuracy_figures(results: Sequence[AnswerResult], qtype: QuestionType) -> dict[str, Any]:
+    items = [r for r in results if r.qtype is qtype]
+    scored = [r.verdict_correct for r in items if r.verdict_correct is not None]
+    out: dict[str, Any] = {
+        "n_items": len(items),
+        "n": len(scored),
+        "accuracy": (sum(scored) / len(scored)) if scored else None,
+    }
+    if not items:
+        out["note"] = "no such questions in the gold file"
+    elif not scored:
+        out["note"] = NO_LLM_NOTE
+    elif len(scored) < len(items):
+        out["note"] = (
+            f"{len(items) - len(scored)} of {len(items)} not scored (abstained, extractive "
+            "or no gold answer)"
+        )
+    return out

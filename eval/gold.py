@@ -7,8 +7,11 @@ may be a JSON array or JSON Lines holding any of them:
 * ALQAC 2024 – ``{"question_id", "question_type", "text", "choices"?, "answer",
   "relevant_articles"}``
 * ours (JSONL) – ``{"id", "question", "references": [...], "answer"?, "abstain"?, "type"?,
-  "choices"?, "law"?}``; a reference is ``{"doc", "article", "clause"?, "point"?}`` or a
+  "choices"?, "law"?, "decline"?, "supporting"?}``; a reference is
+  ``{"doc", "article", "clause"?, "point"?}`` or a
   citation string ("khoản 1 Điều 3 Bộ luật Lao động 2019").
+* the labor-law benchmark (``gold_citation_primary`` …), mapped onto ours by
+  :mod:`eval.gold_shapes`.
 
 Laws are named in gold files the way the file's authors name them (a number, a name, an
 abbreviation); a :class:`ReferenceResolver` maps them to the document ids of the index.
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
+from eval.gold_shapes import to_our_shape
 from legal.address import LegalAddress
 from legal.errors import CitationError, GoldError
 from legal.registry import LawRegistry
@@ -44,6 +48,10 @@ class GoldItem:
     choices: tuple[tuple[str, str], ...] = ()  # (letter, text), in file order
     law_hint: str | None = None  # the law as the gold file names it (first reference)
     line: int = 0  # line of the item in its file (1-based)
+    # a request to evade the law or harm someone: answer with the law and decline to help
+    # (scored in its own section; see eval/gold_shapes.py)
+    decline: bool = False
+    supporting: tuple[LegalAddress, ...] = ()  # other provisions a full answer cites
 
     @property
     def article_gold(self) -> tuple[LegalAddress, ...]:
@@ -325,15 +333,15 @@ def _alqac_refs(reader: _ItemReader) -> list[_RawRef]:
     return out
 
 
-def _our_refs(reader: _ItemReader, abstain: bool) -> list[_RawRef]:
-    refs = reader.obj.get("references", [])
+def _our_refs(reader: _ItemReader, abstain: bool, key: str = "references") -> list[_RawRef]:
+    refs = reader.obj.get(key, [])
     if not isinstance(refs, list):
-        reader.fail("'references' must be a list")
+        reader.fail(f"{key!r} must be a list")
     if not refs and not abstain:
         reader.fail("'references' is empty; give at least one, or mark the item \"abstain\": true")
     out = []
     for i, ref in enumerate(refs):
-        where = f"references[{i}]"
+        where = f"{key}[{i}]"
         if isinstance(ref, str):
             if not ref.strip():
                 reader.fail(f"{where} is an empty citation")
@@ -384,7 +392,7 @@ def load_gold(
     for line, obj in read_raw(path):
         if limit is not None and len(items) >= limit:
             break
-        reader = _ItemReader(path, line, obj)
+        reader = _ItemReader(path, line, to_our_shape(obj))
         alqac = "relevant_articles" in reader.obj
         item_id = reader.text("id", "question_id")
         assert item_id is not None
@@ -393,9 +401,9 @@ def load_gold(
         seen[item_id] = line
         question = reader.text("question", "text") if not alqac else reader.text("text", "question")
         assert question is not None
-        abstain = reader.obj.get("abstain", False)
-        if not isinstance(abstain, bool):
-            reader.fail("'abstain' must be true or false")
+        abstain, decline = reader.obj.get("abstain", False), reader.obj.get("decline", False)
+        if not isinstance(abstain, bool) or not isinstance(decline, bool):
+            reader.fail("'abstain' and 'decline' must be true or false")
         raw_refs = _alqac_refs(reader) if alqac else _our_refs(reader, abstain)
         refs: list[LegalAddress] = []
         for raw in raw_refs:
@@ -411,6 +419,12 @@ def load_gold(
                         "--strict to report unresolved references and go on",
                     ) from exc
                 unresolved.append(Unresolved(item_id, line, raw.describe(), exc.message))
+        supporting: list[LegalAddress] = []
+        for raw in [] if alqac else _our_refs(reader, True, "supporting"):
+            try:
+                supporting.extend(_resolve(raw, resolver, law_cache))
+            except CitationError as exc:
+                unresolved.append(Unresolved(item_id, line, raw.describe(), exc.message))
         items.append(
             GoldItem(
                 id=item_id,
@@ -424,6 +438,8 @@ def load_gold(
                 or (raw_refs[0].law if raw_refs and raw_refs[0].law else None)
                 or (refs[0].doc if refs else None),
                 line=line,
+                decline=decline,
+                supporting=tuple(a for a in dict.fromkeys(supporting) if a not in refs),
             )
         )
     n_refs = sum(len(i.references) for i in items)

@@ -16,6 +16,9 @@ almost every question has a single gold article. At clause level the submitted s
 passages of the submitted provisions.
 
 Questions with no resolved gold reference (abstentions, unresolved laws) are not scored.
+Requests to evade the law or harm someone (gold ``decline``) are searched and scored like the
+others but summarised apart (:attr:`Summary.decline`): their gold is the provision that forbids
+what is asked, a different task from answering a question.
 """
 
 from __future__ import annotations
@@ -123,16 +126,21 @@ class Summary:
     latency_p95: float | None
     unresolved: tuple[Unresolved, ...]
     submit_rule: str
+    decline: LevelMetrics | None = None  # gold-decline items, article level; None: no such
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly the object ``luatqa eval --json`` prints."""
-        return {
+        """Exactly the object ``luatqa eval --json`` prints (``decline`` only when the gold
+        file has requests to decline)."""
+        out: dict[str, Any] = {
             "n": self.n,
             "article": self.article.to_json(),
             "clause": self.clause.to_json(),
             "latency_ms": {"p50": self.latency_p50, "p95": self.latency_p95},
             "unresolved": [u.to_json() for u in self.unresolved],
         }
+        if self.decline is not None:
+            out["decline"] = {"n": self.decline.n, "article": self.decline.to_json()}
+        return out
 
 
 @dataclass(frozen=True)
@@ -228,6 +236,8 @@ def summarize(
     unresolved: Sequence[Unresolved] = (),
     rule: SubmitRule | None = None,
 ) -> Summary:
+    declined = [r.article for r in results if r.item.decline]
+    results = [r for r in results if not r.item.decline]
     lat = [r.latency_ms for r in results]
     return Summary(
         n=len(results),
@@ -239,6 +249,7 @@ def summarize(
         latency_p95=percentile(lat, 95),
         unresolved=tuple(unresolved),
         submit_rule=(rule or SubmitRule()).describe(),
+        decline=aggregate(declined) if declined else None,
     )
 
 

@@ -16,11 +16,13 @@ answerable questions; see docs/abstention.md and scripts/calibrate_abstention.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from generation.backends.extractive import overlap_score
+from legal.textnorm import fold
 from retrieval.types import PassageRole, SearchResult
 
 Signal = Literal["lexical", "retrieval"]
@@ -34,13 +36,20 @@ def retrieval_relevance(result: SearchResult) -> float:
     return max(scores, default=0.0)
 
 
+def _segments(question: str) -> list[str]:
+    """The whole question, and each of its sentences / lines of 3+ words when it has several
+    (a scenario's question sentence, the statute phrases its everyday words map to)."""
+    parts = [s.strip() for s in re.split(r"[\n?.!;]+", question) if len(s.split()) >= 3]
+    return [question, *parts] if len(parts) > 1 else [question]
+
+
 def lexical_relevance(question: str, result: SearchResult) -> float:
+    """Best share of the question's content words found in one retrieved passage; for a
+    question of several sentences, the best of the whole and of each sentence (the factoid
+    one-sentence questions of ALQAC score exactly as before)."""
+    texts = [f"{p.article_title}\n{p.text}" for p in result.passages if p.role is PassageRole.HIT]
     return max(
-        (
-            overlap_score(question, f"{p.article_title}\n{p.text}")
-            for p in result.passages
-            if p.role is PassageRole.HIT
-        ),
+        (overlap_score(q, t) for q in _segments(question) for t in texts),
         default=0.0,
     )
 
@@ -96,3 +105,72 @@ def calibrate(
     drop = int((1.0 - keep) * len(ranked) + 1e-9)  # answerable questions we may abstain on
     threshold = ranked[drop]
     return Calibration(threshold, 0.0, 0.0, 0, 0, 0.0).evaluate(answerable, unanswerable)
+
+
+# ---- requests to evade the law or harm someone ------------------------------------------
+
+# On folded text (diacritics dropped). A request is flagged only when the asker wants it
+# (first person or "how do I …") *and* it names an evasion, a deception, a harm to a
+# protected person, or a demand to guarantee a case's outcome: statute-style questions about
+# offences ("Người nào trốn thuế … bị phạt …") name no asker and are never flagged.
+_ASKER = re.compile(
+    r"\b(?:toi|chung toi|minh|em|ben toi|cong ty toi)\b[^.?!]{0,30}"
+    r"\b(?:muon|can|dinh|tinh|phai lam)\b|\bco cach nao\b|\blam (?:sao|the nao)\b|"
+    r"\bnen lam the nao\b|\bgiup (?:toi|minh|em)\b"
+)
+_IMPROPER = {
+    "evade": re.compile(
+        r"\blach\b|\bne tranh\b|\btron tranh\b|\bne (?:nghia vu|viec tra|trach nhiem)\b|"
+        r"\bkhong phai (?:tra|dong|boi thuong|chiu)\b"
+    ),
+    "deceive": re.compile(
+        r"\bbia\b|\bgia mao\b|\blam gia\b|\bkhai man\b|\bche giau\b|\bcho kin\b|"
+        r"\bkhong (?:ai|ho) biet\b|\bkhong bi phat hien\b|\bqua mat\b"
+    ),
+    "harm": re.compile(
+        r"\bloai\b[^.?!]{0,40}\b(?:hiv|mang thai|co thai|co bau|khuyet tat|ton giao|dan toc|"
+        r"gioi tinh|cong doan)\b|\bgiu\b[^.?!]{0,30}\b(?:cccd|can cuoc|giay to|van bang|"
+        r"chung chi|ho chieu)\b[^.?!]{0,50}\bde\b|\bde (?:ho|nhan vien|nguoi lao dong) "
+        r"khong (?:the )?(?:bo viec|nghi viec|nghi)\b"
+    ),
+}
+_GUARANTEE = re.compile(
+    r"\b(?:khang dinh|cam ket|dam bao|bao dam)\b[^.?!]{0,50}\b(?:chac chan|thang kien|"
+    r"se thang)\b|\bchac chan (?:se )?thang\b"
+)
+ImproperKind = Literal["evade", "deceive", "harm", "guarantee"]
+
+
+def improper_request(question: str) -> ImproperKind | None:
+    """Why a question asks for help the service must decline (None: it does not).
+
+    Evidence (#14 dev sets): flags the 5 requests the labor-law dev set marks
+    ``abstain_required`` and none of its 44 other questions, nor any of the 744 ALQAC 2022 /
+    2024 dev questions (tests/generation/test_decline.py)."""
+    text = fold(" ".join(question.split()))
+    if _GUARANTEE.search(text):
+        return "guarantee"
+    if not _ASKER.search(text):
+        return None
+    for kind in ("deceive", "harm", "evade"):
+        if _IMPROPER[kind].search(text):
+            return kind
+    return None
+
+
+DECLINE_NOTES: dict[str, str] = {
+    "evade": "Yêu cầu này nhằm né tránh nghĩa vụ pháp luật quy định; luatqa không hỗ trợ "
+    "việc lách luật.",
+    "deceive": "Yêu cầu này đòi hỏi gian dối hoặc che giấu hành vi trái luật; luatqa không hỗ "
+    "trợ việc đó.",
+    "harm": "Yêu cầu này xâm phạm quyền của người khác mà pháp luật bảo vệ; luatqa không hỗ "
+    "trợ việc đó.",
+    "guarantee": "Không thể khẳng định chắc chắn kết quả của một vụ tranh chấp: kết quả phụ "
+    "thuộc vào chứng cứ và đánh giá của cơ quan có thẩm quyền.",
+}
+DECLINE_TAIL = "Các quy định pháp luật liên quan mà bạn cần tuân thủ:"
+
+
+def decline_note(kind: str) -> str:
+    """The first lines of a declined answer (both modes): why, then the law."""
+    return f"{DECLINE_NOTES.get(kind, DECLINE_NOTES['evade'])}\n{DECLINE_TAIL}"

@@ -78,6 +78,8 @@ class Answer:
     nearest: tuple[Passage, ...] = ()  # when abstaining: the closest provisions found
     model: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # a request to evade the law or harm someone: the answer states the law and declines
+    declined: bool = False
 
     @property
     def sources(self) -> tuple[Citation, ...]:
@@ -116,4 +118,5 @@ class Answer:
             ],
             "model": self.model,
             "timings_ms": dict(self.timings_ms),
+            "declined": self.declined,
         }

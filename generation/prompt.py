@@ -35,6 +35,19 @@ MULTIPLE_CHOICE_INSTRUCTION = (
 )
 
 
+DECLINE_INSTRUCTION = (
+    "Yêu cầu trên nhằm lách luật, gian dối hoặc xâm phạm quyền của người khác (hoặc đòi khẳng "
+    "định chắc chắn kết quả tranh chấp). Không hướng dẫn cách thực hiện. Hãy nêu rõ các quy "
+    "định trong NGỮ CẢNH cấm hoặc điều chỉnh việc này, kèm số đoạn [n], và từ chối giúp thực "
+    "hiện yêu cầu."
+)
+
+
+def decline_question(question: str) -> str:
+    """The question as the model sees it when the service declines the request (#14)."""
+    return f"{question.strip()}\n{DECLINE_INSTRUCTION}"
+
+
 def passage_block(n: int, passage: Passage, text: str | None = None) -> str:
     """'[1] khoản 2 Điều 35 Bộ luật Lao động 2019 (Điều 35. Quyền ...)\\n<text>'."""
     head = f"[{n}] {passage.display_citation()}"

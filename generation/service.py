@@ -8,6 +8,11 @@
   answer. Backend ``vllm`` is strict: LLM errors are raised (for eval runs).
 * Every citation of a generated answer is verified against the passages given to the
   model; unverified ones are reported as warnings and never become sources.
+* A request to evade the law or harm someone (:func:`generation.abstention.improper_request`)
+  is never abstained on: in both modes the answer says why it declines, then states the
+  provisions that forbid the request (``Answer.declined``).
+* Extractive answers quote the clauses chosen for the question (party, situation, rank:
+  :mod:`generation.quotes`), matched against the legal issue as it was searched.
 """
 
 from __future__ import annotations
@@ -19,14 +24,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
-from generation.abstention import Signal, relevance
+from generation.abstention import Signal, decline_note, improper_request, relevance
 from generation.answer import Answer, AnswerMode, Citation, QuestionType, UnverifiedCitation
 from generation.backends.base import ChatBackend, TokenSink
-from generation.backends.extractive import ExtractiveAnswerer
+from generation.backends.extractive import EXTRACTIVE_HEADER, ExtractiveAnswerer
 from generation.backends.vllm import answer_schema
 from generation.budget import EstimateCounter, TokenCounter, fit_prompt
 from generation.parsing import parse_answer, parse_structured, split_claims
-from generation.prompt import MODEL_NOT_FOUND, choice_letter
+from generation.prompt import MODEL_NOT_FOUND, choice_letter, decline_question
+from generation.quotes import ClauseChooser
 from generation.verify import verify_answer, verify_numbers
 from legal.errors import GenerationError, InputError
 from legal.textnorm import fold
@@ -87,7 +93,7 @@ class AnswerService:
         self.config = config or AnswerConfig()
         self.llm = llm
         self.counter = counter or EstimateCounter()
-        self.extractive = extractive or ExtractiveAnswerer(self.config.max_quotes)
+        self.extractive = extractive or ClauseChooser(self.config.max_quotes)
         if self.config.backend == "vllm" and llm is None:
             raise GenerationError(
                 "backend 'vllm' needs a server URL",
@@ -119,17 +125,42 @@ class AnswerService:
             query += "\n" + "\n".join(c.strip() for c in choices)  # the choices carry content
         result = self.retriever.search(query, self.config.top_k, docs=tuple(docs))
         timings = {"retrieve": round((time.perf_counter() - started) * 1000, 1)}
-        passages = result.passages
-        if not passages or (
-            relevance(query, result, self.config.relevance_signal) < self.config.min_relevance
+        # the legal issue in the statute's words (retrieval.scenario), as it was searched
+        searched = result.search_text or query
+        improper = improper_request(question)  # answered with the law that forbids it
+        asked = result.content_text or searched  # without "Công ty bắt tôi …"
+        if not result.passages or (
+            relevance(asked, result, self.config.relevance_signal) < self.config.min_relevance
             and not _cited_in_question(result)
+            and improper is None
         ):
             return self._abstain(question, qtype, result.passages, timings)
-        use_llm = self.llm is not None and self.config.backend != "extractive"
-        if not use_llm:
-            return self._extract(question, query, qtype, passages, (), timings)
+        answer = self._answer(question, searched, qtype, choices, result, on_token, timings)
+        if improper is None:
+            return answer
+        if answer.mode is AnswerMode.GENERATED:
+            answer = replace(answer, text=f"{decline_note(improper)}\n{answer.text}")
+        return replace(answer, declined=True)
+
+    def _answer(
+        self,
+        question: str,
+        searched: str,
+        qtype: QuestionType,
+        choices: Sequence[str],
+        result: SearchResult,
+        on_token: TokenSink | None,
+        timings: dict[str, float],
+    ) -> Answer:
+        """Generated when an LLM is configured (extractive fallback), else extracted; a
+        request to decline is put to the model with the instruction to state the law and
+        decline (prompt.DECLINE_INSTRUCTION)."""
+        improper = improper_request(question)
+        if self.llm is None or self.config.backend == "extractive":
+            return self._extract(question, searched, qtype, result, (), timings)
+        asked = decline_question(question) if improper else question
         try:
-            return self._generate(question, qtype, choices, passages, on_token, timings)
+            return self._generate(asked, qtype, choices, result.passages, on_token, timings)
         except GenerationError as exc:
             if self.config.backend == "vllm":
                 raise
@@ -137,7 +168,7 @@ class AnswerService:
                 "Mô hình ngôn ngữ không trả lời được, nên hiển thị trích dẫn nguyên văn thay thế "
                 f"(LLM unavailable, extractive fallback): {exc.message}"
             )
-            return self._extract(question, query, qtype, passages, (warning,), timings)
+            return self._extract(question, searched, qtype, result, (warning,), timings)
 
     def stream(
         self,
@@ -212,13 +243,25 @@ class AnswerService:
     def _extract(
         self,
         question: str,
-        query: str,
+        searched: str,
         qtype: QuestionType,
-        passages: Sequence[Passage],
+        result: SearchResult,
         warnings: tuple[str, ...],
         timings: dict[str, float],
     ) -> Answer:
-        extract = self.extractive.extract(query, passages)
+        """Quotes chosen for the question (party, situation, rank: generation.quotes); a
+        request to decline gets the note first and the provisions that forbid it."""
+        improper = improper_request(question)
+        if isinstance(self.extractive, ClauseChooser):
+            extract = self.extractive.extract_for(
+                searched,
+                result.passages,
+                party=result.party,
+                decline=improper is not None,
+                header=decline_note(improper) if improper else EXTRACTIVE_HEADER,
+            )
+        else:
+            extract = self.extractive.extract(searched, result.passages)
         if qtype is not QuestionType.FREE:
             warnings += (
                 "Chế độ trích dẫn không tự chọn đáp án (Đúng/Sai hoặc phương án); "

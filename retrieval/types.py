@@ -60,6 +60,11 @@ class SearchResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     detected_citations: tuple[LegalAddress, ...] = ()
     detected_documents: tuple[str, ...] = ()
+    # query understanding (retrieval.scenario): the legal issue searched, in the statute's
+    # words, and the party the question is about
+    search_text: str | None = None
+    party: str | None = None
+    content_text: str | None = None  # search_text without the asker's own words
 
     @property
     def passages(self) -> tuple[Passage, ...]:

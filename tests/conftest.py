@@ -24,6 +24,40 @@ def shared_corpus() -> Path:
     return SHARED_CORPUS
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared/corpus: skipped with a reason when absent, a failure in CI
+    (CI=true), where the corpus must be mounted."""
+    path = SHARED_CORPUS / relative
+    if not path.is_file():
+        reason = f"needs {path} (../shared/corpus is absent)"
+        if _in_ci():
+            pytest.fail(f"CI: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="session")
+def labor_golden_dev() -> Path:
+    """The labor-law dev questions (lawyer-style, Labor Code 2019)."""
+    return shared_file("labor_golden/questions.dev.jsonl")
+
+
+@pytest.fixture(scope="session", params=["alqac2022", "alqac2024"])
+def alqac_dev_questions(request: pytest.FixtureRequest) -> Path:
+    """ALQAC 2022 and 2024 dev questions (the test runs once per set)."""
+    return shared_file(f"{request.param}/questions.dev.json")
+
+
+@pytest.fixture(scope="session")
+def alqac2022_law() -> Path:
+    """ALQAC 2022 law.json (holds the Labor Code 45/2019/QH14)."""
+    return shared_file("alqac2022/law.json")
+
+
 @pytest.fixture(scope="session")
 def labor_code_pdf(shared_corpus: Path) -> Path:
     return shared_corpus / "pdfs" / "45-2019-QH14_bo-luat-lao-dong.pdf"
@@ -74,7 +108,7 @@ def _run_vllm(spec: ServeSpec, log: Path, start_timeout_s: float = 480) -> Itera
     locally, fail in CI."""
     if not VLLM_VENV_PYTHON.exists():
         reason = f"needs the vLLM venv at {VLLM_VENV_PYTHON}: run `make vllm-venv`"
-        if in_ci():
+        if _in_ci():
             pytest.fail(f"CI: {reason}")
         pytest.skip(reason)
     server = start_vllm(spec, log, cpu=True)
@@ -86,10 +120,6 @@ def _run_vllm(spec: ServeSpec, log: Path, start_timeout_s: float = 480) -> Itera
         yield server
     finally:
         server.stop()
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture(scope="session")

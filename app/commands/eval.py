@@ -141,7 +141,10 @@ def _print_summary(run: EvalRun, out: Path | None) -> None:
     def fmt(x: float | None) -> str:
         return "—" if x is None else f"{x:.3f}"
 
-    for name, m in (("article", s.article), ("clause", s.clause)):
+    levels = [("article", s.article), ("clause", s.clause)]
+    if s.decline is not None:  # requests to decline, scored apart (article level)
+        levels.append(("decline", s.decline))
+    for name, m in levels:
         table.add_row(
             name,
             str(m.n),

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 import app.commands.eval as eval_cmd
 from app.cli import _global
 from eval.answer_harness import (
-    NO_LLM_NOTE,
     AnswerRun,
     question_type,
     run_answers,
     shown_all_verified,
 )
+from eval.answer_summary import NO_LLM_NOTE
 from eval.gold import GoldItem, GoldSet, RegistryResolver
 from eval.harness import run_eval
 from eval.report import load_run
