@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from generation.answer import AnswerMode, QuestionType
 from generation.backends.vllm import VLLMBackend
 from generation.budget import LocalTokenizerCounter, ServerTokenizerCounter
-from generation.parsing import parse_answer
+from generation.parsing import parse_answer, parse_structured
 from generation.prompt import build_messages
 from generation.server import Adapter, ServeSpec
 from generation.service import AnswerConfig, AnswerService
@@ -163,14 +163,9 @@ def test_gibberish_citations_never_become_sources(server: Server) -> None:
         counter=ServerTokenizerCounter(server.url, server.model),
     )
     given = {p.address for p in PASSAGES}
-    caught = 0
-    outputs: list[str] = []
-    for attempt in range(6):
-        # free text rarely contains a citation-like string; the structured answer always
-        # does (guided decoding forces at least one passage number, random weights pick it)
+    for attempt in range(4):
         qtype = QuestionType.FREE if attempt % 2 else QuestionType.TRUE_FALSE
         answer = service.ask(QUESTION + " " * attempt, qtype=qtype)
-        outputs.append(answer.text)
         assert answer.mode is AnswerMode.GENERATED and answer.text.strip()
         # whatever the model wrote, a source is always one of the passages it was given
         assert {c.address for c in answer.sources} <= given
@@ -180,12 +175,11 @@ def test_gibberish_citations_never_become_sources(server: Server) -> None:
         shown = {c.marker for c in answer.sources}
         assert not shown & {u.marker for u in answer.unverified if u.marker.startswith("[")}
         if qtype is QuestionType.TRUE_FALSE:
-            # guided decoding: a valid label even from random weights
+            # guided decoding: a valid label, and passage numbers bounded by the passages
+            # given, even from random weights (the schema's maximum), so none is rejected
             assert answer.label in ("Đúng", "Sai"), answer.warnings
-        caught += len(answer.unverified)
-        if caught and attempt >= 1:
-            break
-    assert caught, f"random weights produced no citation to reject in 6 answers: {outputs}"
+            numbers = parse_structured(answer.text, ("Đúng", "Sai")).citations
+            assert numbers and all(1 <= n <= len(answer.passages) for n in numbers)
 
 
 def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]) -> tuple[int, str]:
