@@ -20,10 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from generation.answer import Citation
-from generation.backends.extractive import EXTRACTIVE_HEADER, Extract, ExtractiveAnswerer
+from generation.backends.extractive import (
+    EXTRACTIVE_HEADER,
+    Extract,
+    ExtractiveAnswerer,
+    render_extract,
+)
 from generation.backends.extractive import overlap_score as overlap
-from generation.verify import quote_text
 from legal.textnorm import fold
 from retrieval.types import Passage
 
@@ -96,12 +99,4 @@ class ClauseChooser(ExtractiveAnswerer):
         chosen = tuple(
             self.choose(question, passages, party=party, decline=decline)[: self.max_quotes]
         )
-        lines = [header, ""]
-        cites: list[Citation] = []
-        for n, p in enumerate(chosen, 1):
-            quote = quote_text(p.text)
-            display = p.display_citation()
-            title = f" ({p.article_title})" if p.article_title else ""
-            lines += [f"[{n}] {display}{title}:", f"“{quote}”", ""]
-            cites.append(Citation(p.address, quote, display, f"[{n}]", n))
-        return Extract("\n".join(lines).strip(), chosen, tuple(cites))
+        return render_extract(header, chosen)

@@ -70,12 +70,18 @@ class ExtractiveAnswerer:
 
     def extract(self, question: str, passages: Sequence[Passage]) -> Extract:
         chosen = tuple(self.rank(question, passages)[: self.max_quotes])
-        lines = [EXTRACTIVE_HEADER, ""]
-        cites: list[Citation] = []
-        for n, p in enumerate(chosen, 1):
-            quote = quote_text(p.text)
-            display = p.display_citation()
-            title = f" ({p.article_title})" if p.article_title else ""
-            lines += [f"[{n}] {display}{title}:", f"“{quote}”", ""]
-            cites.append(Citation(p.address, quote, display, f"[{n}]", n))
-        return Extract("\n".join(lines).strip(), chosen, tuple(cites))
+        return render_extract(EXTRACTIVE_HEADER, chosen)
+
+
+def render_extract(header: str, chosen: Sequence[Passage]) -> Extract:
+    """The quoted clauses under ``header``, each cited by its number: "[1] khoản 1 Điều 105
+    … (title):" then the quote."""
+    lines = [header, ""]
+    cites: list[Citation] = []
+    for n, p in enumerate(chosen, 1):
+        quote = quote_text(p.text)
+        display = p.display_citation()
+        title = f" ({p.article_title})" if p.article_title else ""
+        lines += [f"[{n}] {display}{title}:", f"“{quote}”", ""]
+        cites.append(Citation(p.address, quote, display, f"[{n}]", n))
+    return Extract("\n".join(lines).strip(), tuple(chosen), tuple(cites))
