@@ -25,12 +25,12 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from generation.abstention import Signal, decline_note, improper_request, relevance
-from generation.answer import Answer, AnswerMode, Citation, QuestionType, UnverifiedCitation
+from generation.answer import Answer, AnswerMode, QuestionType, UnverifiedCitation
 from generation.backends.base import ChatBackend, TokenSink
 from generation.backends.extractive import EXTRACTIVE_HEADER, ExtractiveAnswerer
 from generation.backends.vllm import answer_schema
 from generation.budget import EstimateCounter, TokenCounter, fit_prompt
-from generation.parsing import parse_answer, parse_structured, split_claims
+from generation.parsing import parse_answer, parse_structured
 from generation.prompt import MODEL_NOT_FOUND, choice_letter, decline_question
 from generation.quotes import ClauseChooser
 from generation.verify import verify_answer, verify_numbers
@@ -392,17 +392,3 @@ def _dedupe(items: list[UnverifiedCitation]) -> tuple[UnverifiedCitation, ...]:
     for u in items:
         seen.setdefault(u.marker, u)
     return tuple(seen.values())
-
-
-def with_warning(answer: Answer, warning: str) -> Answer:
-    return replace(answer, warnings=(*answer.warnings, warning))
-
-
-__all__ = [
-    "AnswerConfig",
-    "AnswerService",
-    "Citation",
-    "Retriever",
-    "labels_for",
-    "split_claims",
-]
