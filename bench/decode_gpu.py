@@ -57,7 +57,8 @@ def _model(torch: Any, smoke: bool) -> tuple[Any, Any, float]:
             vocab_size=512, hidden_size=64, intermediate_size=128, num_attention_heads=4,
             num_key_value_heads=2, num_hidden_layers=2, bos_token_id=0, eos_token_id=[1],
         )  # fmt: skip
-    config = LlamaConfig(**values, attn_implementation="sdpa")
+    values["attn_implementation"] = "sdpa"
+    config = LlamaConfig(**values)
     device = torch.device("cpu" if smoke else "cuda")
     torch.manual_seed(0)
     started = time.perf_counter()
@@ -77,6 +78,12 @@ def _timed(torch: Any, fn: Any) -> float:
     return time.perf_counter() - t0
 
 
+def _peak_gib(torch: Any) -> float | None:
+    if not torch.cuda.is_available():
+        return None
+    return round(torch.cuda.max_memory_allocated() / 2**30, 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -85,8 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         print("bench/decode_gpu.py needs torch: pip install -e '.[finetune]'", file=sys.stderr)
         return 2
     if not torch.cuda.is_available() and not args.cpu_smoke:
-        print("No CUDA device: this benchmark times the Llama-3.1-8B architecture on one GPU; "
-              "on CPU use bench/generation.py with the served demo model.", file=sys.stderr)  # fmt: skip
+        message = (
+            "No CUDA device: this benchmark times the Llama-3.1-8B architecture on one GPU; "
+            "on CPU use bench/generation.py with the served demo model."
+        )
+        print(message, file=sys.stderr)
         return 2
     model, device, build_s = _model(torch, args.cpu_smoke and not torch.cuda.is_available())
     vocab = model.config.vocab_size
@@ -123,10 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         "tokens_per_s_p50": round(statistics.median(decode), 1),
         "batch": args.batch,
         "batch_tokens_per_s": round(args.batch * args.new_tokens / batch_s, 1),
-        "peak_memory_gib": (
-            round(torch.cuda.max_memory_allocated() / 2**30, 2)
-            if torch.cuda.is_available() else None
-        ),  # fmt: skip
+        "peak_memory_gib": _peak_gib(torch),
         "model_build_s": round(build_s, 1),
     }
     print(json.dumps(result))

@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "first_loss": losses[0],
         "last_loss": losses[-1],
     }
-    print(json.dumps(result, indent=2))
+    print(json.dumps(result))  # the last line: one JSON object
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0

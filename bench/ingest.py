@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
 SHARED = (REPO.parent / "shared" / "corpus").resolve()
 LABOR_PDF = SHARED / "pdfs" / "45-2019-QH14_bo-luat-lao-dong.pdf"

@@ -28,8 +28,6 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 CORPUS = REPO.parent / "shared" / "corpus"
 LAWS = (CORPUS / "alqac2022" / "law.json", CORPUS / "alqac2024" / "law.json")

@@ -1,0 +1,47 @@
+"""bench/finetune_gpu.py and bench/decode_gpu.py: a clear exit without CUDA, and as scripts
+their last printed line is one JSON object (the rule every bench/ script follows)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _run(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_decode_exits_with_a_clear_message_without_cuda() -> None:
+    done = _run("decode_gpu.py")
+    assert done.returncode == 2 and "No CUDA device" in done.stderr
+
+
+def test_decode_cpu_smoke_last_line_is_one_json_object() -> None:
+    done = _run("decode_gpu.py", "--cpu-smoke", "--prompt-len", "16", "--new-tokens", "4",
+                "--runs", "2", "--batch", "2")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ttft_p50_ms"] > 0 and result["tokens_per_s_p50"] > 0
+    assert result["layers"] == 2 and result["batch_tokens_per_s"] > 0
+
+
+@pytest.mark.finetune
+def test_finetune_cpu_smoke_last_line_is_one_json_object() -> None:
+    pytest.importorskip("peft", reason="needs the 'finetune' extra")
+    done = _run("finetune_gpu.py", "--cpu-smoke", "--steps", "2", "--warmup", "1",
+                "--seq-len", "16")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["timed_steps"] == 1 and result["tokens_per_s"] > 0
