@@ -29,7 +29,7 @@ _MODES: dict[str, Mode] = {
     "extractive": "extractive",
     "abstained": "abstained",
 }
-MODE_LABELS: dict[Mode, str] = {
+MODE_LABELS: dict[str, str] = {
     "generated": "Câu trả lời do mô hình tạo, kèm trích dẫn đã kiểm chứng",
     "extractive": "Trích nguyên văn (không dùng mô hình ngôn ngữ)",
     "abstained": "Không tìm thấy câu trả lời trong các văn bản đã nạp",

@@ -220,66 +220,6 @@ def test_status_without_llm_is_extractive() -> None:
     assert s.llm_reachable is None and "trích nguyên văn" in s.llm_detail
 
 
-# ---- luatqa ui ----------------------------------------------------------------------------
-def test_ui_environment_passes_global_options(tmp_path: Path) -> None:
-    from app.commands.ui import streamlit_command, ui_environment
-    from app.context import CliState
-
-    env = ui_environment(
-        CliState(index=tmp_path / "idx", profile="local"),
-        base={"LUATQA_INDEX__QDRANT_URL": "http://q:6333", "PATH": "/bin"},
-    )
-    assert env["LUATQA_INDEX__DIR"] == str((tmp_path / "idx").resolve())
-    assert "LUATQA_INDEX__QDRANT_URL" not in env and env["LUATQA_PROFILE"] == "local"
-    assert env["PATH"] == "/bin"
-    env = ui_environment(CliState(qdrant_url="http://q:6333"), base={})
-    assert env == {"LUATQA_INDEX__QDRANT_URL": "http://q:6333"}
-    cmd = streamlit_command("0.0.0.0", 9000)
-    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("app/ui/main.py")
-    assert cmd[cmd.index("--server.port") + 1] == "9000"
-    assert cmd[cmd.index("--server.maxUploadSize") + 1] == "50"
-
-
-def test_luatqa_ui_prints_url_and_serves(tmp_path: Path) -> None:
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    repo = Path(__file__).resolve().parents[2]
-    args = ["--index", str(tmp_path / "idx"), "ui", "--port", str(port)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline().decode()
-        assert first.strip() == f"luatqa UI: http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
-                    assert r.read() == b"ok"
-                    break
-            except OSError:
-                assert proc.poll() is None, "the UI process exited"
-                assert time.monotonic() < deadline, "the UI did not answer in 60 s"
-                time.sleep(0.3)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
-
-
 # ---- the adapter over generation's Answer ---------------------------------------------------
 def test_result_from_answer_keeps_only_verified_citations_as_sources() -> None:
     from app.services import result_from_answer

@@ -184,17 +184,24 @@ def test_gibberish_citations_never_become_sources(server: Server) -> None:
 
 def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]) -> tuple[int, str]:
     from app.cli import _register, cli
+    from app.context import CliState
     from app.wiring import Services
 
+    class FixedServices(Services):  # the real wiring with a fixed retriever, via the seam
+        @property
+        def retriever(self) -> FixedRetriever:
+            return FixedRetriever()
+
     _register()
-    monkeypatch.setattr(
-        Services, "retriever", property(lambda self: FixedRetriever()), raising=False
-    )
     monkeypatch.setenv("LUATQA_LLM__MAX_MODEL_LEN", str(MAX_MODEL_LEN))
     monkeypatch.setenv("LUATQA_LLM__MAX_ANSWER_TOKENS", "48")
     monkeypatch.setenv("LUATQA_LLM__MAX_RETRIES", "0")
     monkeypatch.setenv("LUATQA_LLM__TIMEOUT_S", "30")
-    result = CliRunner().invoke(cli, ["--index", str(tmp_path / "index"), "ask", *args])
+    result = CliRunner().invoke(
+        cli,
+        ["--index", str(tmp_path / "index"), "ask", *args],
+        obj=CliState(make_services=FixedServices),
+    )
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output
