@@ -3,6 +3,7 @@ report files, and one real extractive run on a small index of Labor Code article
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -237,16 +238,11 @@ class AnswerServices:
         self.retriever = OneProvisionRetriever()
         self.answers = ScriptedAnswers()
 
-    def __enter__(self) -> AnswerServices:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
 
 class SeamRunner(CliRunner):
     def invoke(self, app: Any, args: Any = None, **kw: Any) -> Any:
-        return super().invoke(app, args, obj=CliState(make_services=AnswerServices), **kw)
+        state = CliState(make_services=lambda s: contextlib.nullcontext(AnswerServices(s)))
+        return super().invoke(app, args, obj=state, **kw)
 
 
 @pytest.fixture()

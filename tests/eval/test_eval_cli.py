@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -65,21 +66,15 @@ class KeywordServices:
     """What ``luatqa eval`` asks of :class:`app.wiring.Services`: a retriever that knows the
     index's documents and their registry."""
 
-    def __init__(self, settings: object) -> None:
-        self.retriever = KeywordRetriever()
-
-    def __enter__(self) -> KeywordServices:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    retriever = KeywordRetriever()
 
 
 class SeamRunner(CliRunner):
     """Invokes the real ``luatqa`` with :class:`KeywordServices` behind it."""
 
     def invoke(self, app: Any, args: Any = None, **kw: Any) -> Any:
-        return super().invoke(app, args, obj=CliState(make_services=KeywordServices), **kw)
+        state = CliState(make_services=lambda s: contextlib.nullcontext(KeywordServices()))
+        return super().invoke(app, args, obj=state, **kw)
 
 
 @pytest.fixture()
