@@ -159,6 +159,34 @@ def _compare(pair: tuple[Path, Path], as_json: bool) -> None:
         typer.echo(render_comparison(comparison), nl=False)
 
 
+# the longer option declarations of eval_command, named to keep its signature readable
+SubmitRelOption = Annotated[
+    float,
+    typer.Option(
+        "--submit-rel",
+        min=0.0,
+        max=1.0,
+        help="ALQAC F2: also submit provisions scoring ≥ this × the top score.",
+    ),
+]
+AnswersOption = Annotated[
+    bool,
+    typer.Option(
+        "--answers",
+        help="Also answer every question and score the answers (accuracy, containment, "
+        "token F1, citations, abstention).",
+    ),
+]
+SplitOption = Annotated[
+    Split,
+    typer.Option(
+        "--split",
+        help="Only the questions of one side of the fine-tuning split (by question hash): "
+        "val = never trained on.",
+    ),
+]
+
+
 def eval_command(
     ctx: typer.Context,
     gold: Annotated[
@@ -180,23 +208,8 @@ def eval_command(
     submit_top: Annotated[
         int, typer.Option("--submit-top", min=1, help="ALQAC F2: submit at most N provisions.")
     ] = 1,
-    submit_rel: Annotated[
-        float,
-        typer.Option(
-            "--submit-rel",
-            min=0.0,
-            max=1.0,
-            help="ALQAC F2: also submit provisions scoring ≥ this × the top score.",
-        ),
-    ] = 1.0,
-    answers: Annotated[
-        bool,
-        typer.Option(
-            "--answers",
-            help="Also answer every question and score the answers (accuracy, containment, "
-            "token F1, citations, abstention).",
-        ),
-    ] = False,
+    submit_rel: SubmitRelOption = 1.0,
+    answers: AnswersOption = False,
     backend: Annotated[
         Backend, typer.Option("--backend", help="With --answers: where answers come from.")
     ] = "auto",
@@ -204,14 +217,7 @@ def eval_command(
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Compare two --out folders: RUN_A RUN_B."),
     ] = None,
-    split: Annotated[
-        Split,
-        typer.Option(
-            "--split",
-            help="Only the questions of one side of the fine-tuning split (by question hash): "
-            "val = never trained on.",
-        ),
-    ] = "all",
+    split: SplitOption = "all",
     val_ratio: Annotated[
         float, typer.Option("--val-ratio", min=0.0, max=1.0, help="The split's validation share.")
     ] = DEFAULT_VAL_RATIO,

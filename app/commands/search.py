@@ -6,15 +6,19 @@ and text."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from app.context import CliState
 from legal.errors import InputError, StoreError
 
+if TYPE_CHECKING:
+    from retrieval.retriever import Retriever as HybridRetriever
+    from retrieval.types import Passage, Provision
 
-def resolve_laws(retriever: Any, laws: list[str]) -> list[str]:
+
+def resolve_laws(retriever: HybridRetriever, laws: list[str]) -> list[str]:
     """``--law`` values (number, abbreviation or name) → document ids in the index."""
     docs: list[str] = []
     indexed = set(retriever.documents())
@@ -32,7 +36,7 @@ def resolve_laws(retriever: Any, laws: list[str]) -> list[str]:
     return docs
 
 
-def _item(prov: Any, passage: Any) -> dict[str, Any]:
+def _item(prov: Provision, passage: Passage) -> dict[str, Any]:
     return {
         "id": passage.chunk_id,
         "score": passage.score,

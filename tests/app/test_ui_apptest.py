@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -122,18 +123,6 @@ class ScriptedIngester:
         if not path.read_text(encoding="utf-8").startswith("Điều"):
             raise InputError("no Điều found", path=path)
         return (DOC,), 1, 2
-
-
-class ScriptedServer:
-    """The model server as the first screen sees it (``GET /v1/models``)."""
-
-    base_url = "http://127.0.0.1:9/v1"
-
-    def __init__(self, served: list[ServedModel]) -> None:
-        self.served = served
-
-    def models(self, timeout_s: float | None = None) -> list[ServedModel]:
-        return self.served
 
 
 class Store:
@@ -253,7 +242,8 @@ def test_first_screen_names_the_mode_the_documents_and_offers_examples(tmp_path:
 
 def test_first_screen_names_the_answering_model(tmp_path: Path) -> None:
     served = [ServedModel("gemma3-270m"), ServedModel("luatqa-demo", "gemma3-270m")]
-    model = AnswerModelService(client=ScriptedServer(served), model="auto")
+    server = SimpleNamespace(base_url="http://127.0.0.1:9/v1", models=lambda timeout_s: served)
+    model = AnswerModelService(client=server, model="auto")
     at = app_with(scripted(tmp_path, ScriptedAnswerer(), model))
     assert "Mô hình trả lời: luatqa-demo (LoRA trên gemma3-270m)" in _all_text(at)
 
