@@ -3,27 +3,36 @@
 Every command that touches the index takes ``--index DIR`` (embedded store folder) or
 ``--qdrant-url URL`` (a Qdrant server); both are global options, accepted before the command
 or after it (:func:`hoist_global_options`). Errors derived from
-:class:`legal.errors.LuatqaError` are printed plainly with a non-zero exit; anything else is a
-bug and shows a traceback.
+:class:`legal.errors.LuatqaError` are printed once, by :mod:`app.boundary`, with exit code 2
+for bad input and 1 for a failure; anything else is a bug and shows a traceback (exit 1).
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from app.boundary import BoundaryGroup
 from app.context import CliState
-from legal.errors import LuatqaError
+
+EPILOG = (
+    "Exit codes: 0 done; 1 failed (the index or the model server failed, or a bug); "
+    "2 bad input (usage, an unreadable file, bad settings, an empty question)."
+)
 
 cli = typer.Typer(
     name="luatqa",
     help="Cited answers from Vietnamese law: parse, ingest, search, ask, eval.",
+    epilog=EPILOG,
+    cls=BoundaryGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # usage errors print "Error: ..." like app.boundary does
 )
 
 
@@ -43,7 +52,11 @@ def _global(
         str | None, typer.Option("--profile", help="Settings profile: profiles/NAME.yaml.")
     ] = None,
 ) -> None:
-    ctx.obj = CliState(index=index, qdrant_url=qdrant_url, config=config, profile=profile)
+    # a test (or a host) may hand its own state, e.g. CliState(make_services=Fake)
+    base = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+    ctx.obj = replace(
+        base, index=index, qdrant_url=qdrant_url, config=config, profile=profile, _settings=None
+    )
 
 
 def _register() -> None:
@@ -109,12 +122,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     _register()
-    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
-    try:
-        cli(args=args, standalone_mode=True)
-    except LuatqaError as exc:  # pragma: no cover - typer usually exits before
-        typer.echo(f"Lỗi / error: {exc}", err=True)
-        sys.exit(2)
+    cli(args=hoist_global_options(list(sys.argv[1:] if argv is None else argv)))
 
 
 if __name__ == "__main__":  # pragma: no cover

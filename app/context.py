@@ -1,17 +1,29 @@
-"""State shared by CLI commands: global options → settings → services, built once."""
+"""State shared by CLI commands: global options → settings → services.
+
+Decision: the seam for tests is :attr:`CliState.make_services`, the factory every command
+builds its components with (default: :class:`app.wiring.Services`). A test hands the CLI
+its own state — ``CliRunner().invoke(cli, args, obj=CliState(make_services=Fake))`` — and
+the global options are applied to a copy of it; nothing is monkeypatched.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
-
-from legal.errors import LuatqaError
-
 if TYPE_CHECKING:
     from app.settings import Settings
+    from app.wiring import Services
+
+ServicesFactory = Callable[["Settings"], "Services"]
+
+
+def real_services(settings: Settings) -> Services:
+    from app.wiring import Services
+
+    return Services(settings)
 
 
 @dataclass
@@ -20,8 +32,8 @@ class CliState:
     qdrant_url: str | None = None
     config: Path | None = None
     profile: str | None = None
-    _settings: Any = field(default=None, repr=False)
-    _services: Any = field(default=None, repr=False)
+    make_services: ServicesFactory = real_services
+    _settings: Settings | None = field(default=None, repr=False)
 
     def overrides(self) -> dict[str, Any]:
         index: dict[str, Any] = {}
@@ -41,8 +53,7 @@ class CliState:
             )
         return self._settings
 
-
-def fail(exc: LuatqaError) -> typer.Exit:
-    """Print a project error plainly and return the Exit to raise."""
-    typer.secho(f"Lỗi: {exc}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=2)
+    def services(self, settings: Settings | None = None) -> Services:
+        """The components for ``settings`` (default: this state's), built by
+        :attr:`make_services`; use as a context manager so the index is released."""
+        return self.make_services(settings if settings is not None else self.settings())

@@ -2,8 +2,9 @@
 are quoted verbatim), which documents are loaded, and a few example questions written from
 their own article titles.
 
-* :class:`AnswerModelService` asks the vLLM server which models it serves (``GET /models``,
-  cached for ``ttl_s``) and names the one that answers: the configured model, or for
+* :class:`AnswerModelService` asks the vLLM server which models it serves (``GET /v1/models``
+  through the server's one client, :class:`generation.client.VLLMClient`; cached for
+  ``ttl_s``) and names the one that answers: the configured model, or for
   ``model: auto`` the first LoRA adapter, else the base model — the same rule the backend
   applies (:meth:`generation.backends.vllm.VLLMBackend.resolve_model`).
 * :func:`example_questions` turns article titles into questions ("Thời giờ làm việc bình
@@ -13,14 +14,12 @@ their own article titles.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from generation.client import PROBE_TIMEOUT_S, ModelLister, ServedModel
+from legal.errors import GenerationError
 from legal.textnorm import fold
 
 EXTRACTIVE_LABEL = "Trích nguyên văn (không dùng mô hình ngôn ngữ)"
@@ -34,68 +33,51 @@ class AnswerModel:
     down: bool = False  # an LLM is configured but does not answer (answers fall back)
 
 
-def served_models(
-    base_url: str, api_key: str | None = None, timeout: float = 2.0
-) -> list[dict[str, Any]]:
-    """The ``data`` of ``GET {base_url}/models`` (raises OSError/ValueError when down)."""
-    req = urllib.request.Request(base_url.rstrip("/") + "/models")
-    if api_key:
-        req.add_header("Authorization", f"Bearer {api_key}")
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        body = json.loads(resp.read().decode("utf-8") or "{}")
-    return [m for m in body.get("data", []) if isinstance(m, dict)]
-
-
-def answering_model(configured: str, models: Sequence[dict[str, Any]]) -> AnswerModel:
+def answering_model(configured: str, models: Sequence[ServedModel]) -> AnswerModel:
     """Which served model answers requests for ``configured`` (``auto``: adapter first)."""
-    by_id = {str(m.get("id")): m for m in models}
+    by_id = {m.id: m for m in models}
+    chosen: ServedModel | None = by_id.get(configured)
     if configured == "auto":
-        adapters = [m for m in models if m.get("parent")]
-        chosen: dict[str, Any] = (adapters or list(models) or [{}])[0]
-    else:
-        chosen = by_id.get(configured, {})
-    name = str(chosen.get("id") or configured)
-    if not chosen:
+        adapters = [m for m in models if m.parent]
+        chosen = next(iter(adapters or models), None)
+    if chosen is None:
         return AnswerModel(False, EXTRACTIVE_LABEL, f"the server does not serve {configured!r}")
-    parent = chosen.get("parent")
-    label = f"{name} (LoRA trên {parent})" if parent else name
+    label = f"{chosen.id} (LoRA trên {chosen.parent})" if chosen.parent else chosen.id
     return AnswerModel(True, label, "served: " + ", ".join(by_id))
 
 
 class AnswerModelService:
+    """Names the model that answers, asking the server (``client``) at most once per
+    ``ttl_s``; ``client`` None (no server configured, or the backend is ``extractive``):
+    answers are quoted clauses and nothing is asked."""
+
     def __init__(
         self,
         *,
-        backend: str,
-        base_url: str | None,
+        client: ModelLister | None,
         model: str,
-        api_key: str | None = None,
         ttl_s: float = 30.0,
-        fetch: Callable[[str, str | None], list[dict[str, Any]]] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._backend = backend
-        self._base_url = base_url
+        self._client = client
         self._model = model
-        self._api_key = api_key
         self._ttl_s = ttl_s
-        self._fetch = fetch or (lambda url, key: served_models(url, key))
         self._clock = clock
         self._cached: tuple[float, AnswerModel] | None = None
 
     def current(self) -> AnswerModel:
-        if self._backend == "extractive" or not self._base_url:
+        if self._client is None:
             return AnswerModel(False, EXTRACTIVE_LABEL, "no LLM configured")
         now = self._clock()
         if self._cached and now - self._cached[0] < self._ttl_s:
             return self._cached[1]
         try:
-            found = answering_model(self._model, self._fetch(self._base_url, self._api_key))
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+            found = answering_model(self._model, self._client.models(timeout_s=PROBE_TIMEOUT_S))
+        except GenerationError as exc:
             found = AnswerModel(
                 False,
                 EXTRACTIVE_LABEL,
-                f"the LLM at {self._base_url} is not answering: {exc}",
+                f"the LLM at {self._client.base_url} is not answering: {exc.message}",
                 down=True,
             )
         self._cached = (now, found)

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
         env_prefix="LUATQA_",
         env_nested_delimiter="__",
         extra="ignore",
+        # LUATQA_INDEX__QDRANT_URL=null unsets a value a profile sets (how `luatqa --index
+        # DIR ui` tells the UI process to open DIR even under a profile naming a server)
+        env_parse_none_str="null",
     )
 
     profile: str | None = None

@@ -9,14 +9,16 @@ store — the embedded store holds an exclusive lock on its folder while open.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from app.settings import Settings
     from generation.backends.base import ChatBackend
     from generation.budget import TokenCounter
+    from generation.client import VLLMClient
     from generation.service import AnswerService, Retriever
     from ingest.chunking import Chunker
     from ingest.pipeline import IngestPipeline
@@ -53,28 +55,35 @@ def embed_cache_path(settings: Settings) -> Path:
     return Path(settings.index.dir).parent / "embed-cache" / "embeddings.sqlite"
 
 
-def build_llm(settings: Settings) -> ChatBackend | None:
-    """The answer model on vLLM, or None when no server is configured (or the backend is
-    'extractive')."""
+def build_llm_client(settings: Settings) -> VLLMClient | None:
+    """The one client of the configured vLLM server (answers, token counts, the UI's model
+    and status probes), or None when no server is configured or the backend is
+    'extractive'."""
     cfg = settings.llm
     if cfg.backend == "extractive" or not cfg.base_url:
         return None
-    from generation.backends.vllm import VLLMBackend
+    from generation.client import VLLMClient
 
-    return VLLMBackend(
-        cfg.base_url,
-        cfg.model,
-        api_key=cfg.api_key,
-        timeout_s=cfg.timeout_s,
-        max_retries=cfg.max_retries,
-        temperature=cfg.temperature,
-        seed=cfg.seed,
+    return VLLMClient(
+        cfg.base_url, api_key=cfg.api_key, timeout_s=cfg.timeout_s, max_retries=cfg.max_retries
     )
 
 
-def build_token_counter(settings: Settings) -> TokenCounter:
+def build_llm(settings: Settings, client: VLLMClient | None) -> ChatBackend | None:
+    """The answer model on vLLM (through ``client``), or None without a client."""
+    if client is None:
+        return None
+    from generation.backends.vllm import VLLMBackend
+
+    cfg = settings.llm
+    return VLLMBackend(
+        client.base_url, cfg.model, temperature=cfg.temperature, seed=cfg.seed, client=client
+    )
+
+
+def build_token_counter(settings: Settings, client: VLLMClient | None) -> TokenCounter:
     """Counts prompt tokens like the served model: a local tokenizer folder, the server's
-    /tokenize, or 3 tokens per word."""
+    /tokenize (through ``client``), or 3 tokens per word."""
     from generation.budget import EstimateCounter, LocalTokenizerCounter, ServerTokenizerCounter
 
     cfg = settings.llm
@@ -82,10 +91,8 @@ def build_token_counter(settings: Settings) -> TokenCounter:
         return EstimateCounter()
     if cfg.tokenizer not in (None, "server"):
         return LocalTokenizerCounter(cfg.tokenizer)
-    if cfg.base_url and cfg.backend != "extractive":
-        return ServerTokenizerCounter(
-            cfg.base_url, cfg.model, api_key=cfg.api_key, timeout_s=min(cfg.timeout_s, 5.0)
-        )
+    if client is not None:
+        return ServerTokenizerCounter(client, cfg.model, timeout_s=min(cfg.timeout_s, 5.0))
     return EstimateCounter()
 
 
@@ -99,7 +106,9 @@ def build_reranker(settings: Settings) -> CrossEncoderReranker | None:
     return CrossEncoderReranker(name, device=settings.embedder.device)
 
 
-def build_answer_service(settings: Settings, retriever: Retriever) -> AnswerService:
+def build_answer_service(
+    settings: Settings, retriever: Retriever, client: VLLMClient | None = None
+) -> AnswerService:
     from generation.service import AnswerConfig, AnswerService
 
     cfg = settings.llm
@@ -114,14 +123,23 @@ def build_answer_service(settings: Settings, retriever: Retriever) -> AnswerServ
         max_quotes=cfg.max_quotes,
     )
     return AnswerService(
-        retriever, config, llm=build_llm(settings), counter=build_token_counter(settings)
+        retriever,
+        config,
+        llm=build_llm(settings, client),
+        counter=build_token_counter(settings, client),
     )
 
 
 class Services:
+    """Components built on first use from the settings, cached, released by :meth:`close`.
+
+    Decision: the retriever is held explicitly (not a ``cached_property``) so that
+    :meth:`refresh_retriever` can ask "was it built?" without reaching into ``__dict__``."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._closers: list[Any] = []
+        self._closers: list[Callable[[], None]] = []
+        self._retriever: HybridRetriever | None = None
 
     @cached_property
     def raw_embedder(self) -> DenseEmbedder:
@@ -133,7 +151,7 @@ class Services:
         from retrieval.embedders.cache import CachedEmbedder, EmbeddingCache
 
         cache = EmbeddingCache(embed_cache_path(self.settings))
-        self._closers.append(cache)
+        self._closers.append(cache.close)
         return CachedEmbedder(self.raw_embedder, cache)
 
     @cached_property
@@ -148,7 +166,7 @@ class Services:
         from retrieval.store.factory import open_store
 
         store = open_store(self.settings.index)
-        self._closers.append(store)
+        self._closers.append(store.close)
         return store
 
     @cached_property
@@ -169,30 +187,47 @@ class Services:
             batch_size=self.settings.embedder.batch_size,
         )
 
-    @cached_property
+    @property
     def retriever(self) -> HybridRetriever:
         """Hybrid retrieval with citations, law detection and cross-references."""
-        from retrieval.retriever import Retriever as HybridRetriever
-        from retrieval.retriever import RetrieverConfig
+        if self._retriever is None:
+            from retrieval.retriever import Retriever as HybridRetriever
+            from retrieval.retriever import RetrieverConfig
 
-        return HybridRetriever(
-            self.store,
-            self.raw_embedder,
-            self.sparse,
-            config=RetrieverConfig.from_settings(self.settings.retrieval),
-            reranker=build_reranker(self.settings),
-        )
+            self._retriever = HybridRetriever(
+                self.store,
+                self.raw_embedder,
+                self.sparse,
+                config=RetrieverConfig.from_settings(self.settings.retrieval),
+                reranker=build_reranker(self.settings),
+            )
+        return self._retriever
+
+    def refresh_retriever(self) -> None:
+        """After an ingest: a retriever already built re-reads the list of documents (one
+        not built yet reads it when it is)."""
+        if self._retriever is not None:
+            self._retriever.refresh()
+
+    @cached_property
+    def llm_client(self) -> VLLMClient | None:
+        """The one client of the vLLM server (None: no server configured, or extractive)."""
+        client = build_llm_client(self.settings)
+        if client is not None:
+            self._closers.append(client.close)
+        return client
 
     @cached_property
     def answers(self) -> AnswerService:
         """Questions → answers with verified citations (vLLM, or extractive without one)."""
-        return build_answer_service(self.settings, self.retriever)
+        return build_answer_service(self.settings, self.retriever, self.llm_client)
 
     def close(self) -> None:
         while self._closers:
-            self._closers.pop().close()
-        for name in ("store", "embedder", "pipeline", "retriever", "answers"):
-            self.__dict__.pop(name, None)
+            self._closers.pop()()
+        self._retriever = None
+        for name in ("store", "embedder", "pipeline", "llm_client", "answers"):
+            self.__dict__.pop(name, None)  # forget the cached_property values
 
     def __enter__(self) -> Services:
         return self

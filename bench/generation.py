@@ -91,13 +91,15 @@ def main() -> None:
     from app.wiring import Services
     from generation.backends.vllm import VLLMBackend
     from generation.budget import ServerTokenizerCounter, fit_prompt
+    from generation.client import VLLMClient
 
     settings = load_settings({"index": {"dir": str(args.index)}})
     rows: list[dict[str, float]] = []
     with served(args) as (url, name), Services(settings) as services:
-        backend = VLLMBackend(url, name, timeout_s=300, max_retries=0, temperature=0.0)
+        client = VLLMClient(url, timeout_s=300, max_retries=0)  # one client for every request
+        backend = VLLMBackend(url, name, temperature=0.0, client=client)
         model = backend.resolve_model()
-        counter = ServerTokenizerCounter(url, model)
+        counter = ServerTokenizerCounter(client, model)
         for q in questions(services, args.n):
             passages = services.retriever.search(q, 8).passages
             budget = fit_prompt(

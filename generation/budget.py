@@ -9,16 +9,14 @@ estimate of 3 tokens per Vietnamese word (syllable) is used.
 
 from __future__ import annotations
 
-import json
 import math
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from generation.answer import QuestionType
+from generation.client import EndpointMissing, VLLMClient
 from generation.prompt import Message, build_messages, passage_block
 from legal.errors import ConfigError, GenerationError
 from retrieval.types import Passage
@@ -101,26 +99,18 @@ class LocalTokenizerCounter:
         return None
 
 
-def server_root(base_url: str) -> str:
-    """'http://host:8000/v1' → 'http://host:8000' (vLLM serves /tokenize at the root)."""
-    url = base_url.rstrip("/")
-    return url[: -len("/v1")] if url.endswith("/v1") else url
-
-
 class ServerTokenizerCounter:
-    """vLLM's ``/tokenize`` endpoint (the server's own tokenizer and chat template). Falls
-    back to :class:`EstimateCounter` when the server answers without one (and says so in
-    :attr:`fallback_reason`); a server that cannot be reached at all raises
-    :class:`GenerationError`, so the answer service falls back at once."""
+    """vLLM's ``/tokenize`` route (the server's own tokenizer and chat template), through the
+    server's :class:`~generation.client.VLLMClient`. Falls back to :class:`EstimateCounter`
+    when the server answers without the route (and says so in :attr:`fallback_reason`); a
+    server that cannot be reached at all raises :class:`GenerationError`, so the answer
+    service falls back at once."""
 
-    def __init__(
-        self, base_url: str, model: str, api_key: str | None = None, timeout_s: float = 5.0
-    ) -> None:
-        self.url = server_root(base_url) + "/tokenize"
+    def __init__(self, client: VLLMClient, model: str, timeout_s: float = 5.0) -> None:
+        self.client = client
         self.model = model
-        self.api_key = api_key
         self.timeout_s = timeout_s
-        self.name = f"server:{self.url}"
+        self.name = f"server:{client.root}/tokenize"
         self.fallback_reason: str | None = None
         self._estimate = EstimateCounter()
         self._max_len: int | None = None
@@ -129,24 +119,11 @@ class ServerTokenizerCounter:
         if self.fallback_reason is not None:
             return None
         named = {"model": self.model} if self.model and self.model != "auto" else {}
-        data = json.dumps({**named, **body}).encode("utf-8")
-        req = urllib.request.Request(self.url, data=data, method="POST")
-        req.add_header("Content-Type", "application/json")
-        if self.api_key:
-            req.add_header("Authorization", f"Bearer {self.api_key}")
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout_s) as resp:
-                out: dict[str, Any] = json.loads(resp.read().decode("utf-8"))
-        except (urllib.error.HTTPError, ValueError) as exc:
-            # the server answers but has no /tokenize (a proxy in front of it): estimate
-            self.fallback_reason = f"{self.url}: {exc}"
+            out = self.client.tokenize({**named, **body}, timeout_s=self.timeout_s)
+        except EndpointMissing as exc:  # a proxy in front of the server: estimate
+            self.fallback_reason = exc.message
             return None
-        except OSError as exc:  # refused, timed out, no route: the model server is down
-            raise GenerationError(
-                f"cannot reach vLLM at {self.url}: {exc}",
-                hint="start the vLLM server (see docs/deployment.md), or set "
-                "LUATQA_LLM__BACKEND=extractive",
-            ) from exc
         if isinstance(out.get("max_model_len"), int):
             self._max_len = out["max_model_len"]
         return out

@@ -17,12 +17,13 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from generation.client import VLLMClient
 from legal.errors import ConfigError, GenerationError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,6 +95,7 @@ class VllmProcess:
     url: str  # http://HOST:PORT/v1
     proc: subprocess.Popen[bytes]
     log: Path
+    _probe: VLLMClient | None = field(default=None, repr=False)
 
     @property
     def root(self) -> str:
@@ -102,12 +104,15 @@ class VllmProcess:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def client(self, **options: Any) -> VLLMClient:
+        """A client of this server (``options``: :class:`VLLMClient`'s keywords)."""
+        return VLLMClient(self.url, **options)
+
     def healthy(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"{self.root}/health", timeout=2) as r:
-                return bool(r.status == 200)
-        except OSError:
-            return False
+        """``GET /health`` answers 200 (asked through the server's one client)."""
+        if self._probe is None:
+            self._probe = self.client(max_retries=0)
+        return self._probe.health(timeout_s=2)
 
     def wait_ready(self, timeout_s: float = 480, poll_s: float = 1.0) -> float:
         """Block until /health answers; seconds waited. Raises with the log's tail when the
@@ -130,6 +135,9 @@ class VllmProcess:
 
     def stop(self, grace_s: float = 30) -> None:
         """End the server and its workers (the whole process group); idempotent."""
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
         if self.proc.poll() is not None:
             return
         try:

@@ -34,7 +34,7 @@ from generation.parsing import parse_answer, parse_structured
 from generation.prompt import MODEL_NOT_FOUND, choice_letter, decline_question
 from generation.quotes import ClauseChooser
 from generation.verify import verify_answer, verify_numbers
-from legal.errors import GenerationError, InputError
+from legal.errors import GenerationError, QuestionError
 from legal.textnorm import fold
 from retrieval.types import Passage, PassageRole, SearchResult
 
@@ -113,9 +113,9 @@ class AnswerService:
     ) -> Answer:
         question = question.strip()
         if not question:
-            raise InputError("the question is empty", hint="ask a question about the law")
+            raise QuestionError("the question is empty", hint="ask a question about the law")
         if qtype is QuestionType.MULTIPLE_CHOICE and not (2 <= len(choices) <= 8):
-            raise InputError(
+            raise QuestionError(
                 "a multiple-choice question needs 2 to 8 choices",
                 hint="pass them with --choices 'A text' --choices 'B text' ...",
             )

@@ -34,6 +34,12 @@ class InputError(LuatqaError):
     stage = "ingest"
 
 
+class QuestionError(LuatqaError):
+    """A question the user asked cannot be answered as asked (empty, missing choices)."""
+
+    stage = "question"
+
+
 class ConfigError(LuatqaError):
     """Settings are missing or contradict each other."""
 

@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from app.context import CliState, fail
-from legal.errors import LuatqaError
+from app.context import CliState
+from app.services.answers import MODE_LABELS
+from generation.answer import Answer, QuestionType
+from generation.service import Backend
 
 if TYPE_CHECKING:
     from app.settings import Settings
-    from generation.answer import Answer
-
-MODE_LABELS = {
-    "generated": "Câu trả lời do mô hình tạo, kèm trích dẫn đã kiểm chứng",
-    "extractive": "Trích nguyên văn (không dùng mô hình ngôn ngữ)",
-    "abstained": "Không tìm thấy câu trả lời trong các văn bản đã nạp",
-}
+    from generation.service import AnswerService
 
 
 def _settings(state: CliState, overrides: dict[str, Any]) -> Settings:
@@ -64,90 +61,76 @@ def render(answer: Answer, *, text_shown: bool = False) -> str:
 
 
 def register(cli: typer.Typer) -> None:
-    @cli.command("ask")
-    def ask(
-        ctx: typer.Context,
-        question: Annotated[str, typer.Argument(help="The question, in Vietnamese.")],
-        stream: Annotated[
-            bool, typer.Option("--stream", help="Print the answer as the model writes it.")
-        ] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-        qtype: Annotated[
-            str,
-            typer.Option(
-                "--type", help="tu-luan (free text), dung-sai (true/false) or trac-nghiem (A–D)."
-            ),
-        ] = "tu-luan",
-        choices: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--choices", help="A choice of a trac-nghiem question (repeat, in order)."
-            ),
-        ] = None,
-        docs: Annotated[
-            list[str] | None, typer.Option("--doc", help="Search only this document (repeat).")
-        ] = None,
-        backend: Annotated[
-            str | None, typer.Option("--backend", help="auto, vllm or extractive.")
-        ] = None,
-        llm_url: Annotated[
-            str | None, typer.Option("--llm-url", help="vLLM OpenAI API, e.g. http://h:8000/v1")
-        ] = None,
-        model: Annotated[
-            str | None, typer.Option("--model", help="Served model or LoRA adapter name.")
-        ] = None,
-    ) -> None:
-        """Answer a question from the indexed law, with verified citations."""
-        from app.wiring import Services
-        from generation.answer import Answer, QuestionType
+    cli.command("ask")(ask_command)
 
-        state: CliState = ctx.obj
-        try:
-            kind = QuestionType(qtype)
-        except ValueError:
-            typer.secho(
-                f"Lỗi: --type {qtype!r}: use tu-luan, dung-sai or trac-nghiem",
-                err=True,
-                fg=typer.colors.RED,
-            )
-            raise typer.Exit(code=2) from None
-        overrides: dict[str, Any] = {}
-        if backend is not None:
-            if backend not in ("auto", "vllm", "extractive"):
-                typer.secho("Lỗi: --backend must be auto, vllm or extractive", err=True)
-                raise typer.Exit(code=2)
-            overrides["backend"] = backend
-        if llm_url is not None:
-            overrides["base_url"] = llm_url
-        if model is not None:
-            overrides["model"] = model
-        out = sys.stderr if as_json else sys.stdout
-        streamed = False
-        try:
-            with Services(_settings(state, overrides)) as services:
-                service = services.answers
-                answer: Answer | None = None
-                if stream:
-                    for item in service.stream(
-                        question, qtype=kind, choices=choices or (), docs=docs or ()
-                    ):
-                        if isinstance(item, Answer):
-                            answer = item
-                        else:
-                            streamed = True
-                            out.write(item)
-                            out.flush()
-                    if streamed:
-                        out.write("\n")
-                else:
-                    answer = service.ask(
-                        question, qtype=kind, choices=choices or (), docs=docs or ()
-                    )
-        except LuatqaError as exc:
-            raise fail(exc) from exc
-        assert answer is not None
-        if as_json:
-            typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-            return
-        shown = streamed and answer.mode.value == "generated" and answer.label is None
-        typer.echo(render(answer, text_shown=shown))
+
+def ask_command(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="The question, in Vietnamese.")],
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Print the answer as the model writes it.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    qtype: Annotated[
+        QuestionType,
+        typer.Option(
+            "--type", help="tu-luan (free text), dung-sai (true/false) or trac-nghiem (A–D)."
+        ),
+    ] = QuestionType.FREE,
+    choices: Annotated[
+        list[str] | None,
+        typer.Option("--choices", help="A choice of a trac-nghiem question (repeat, in order)."),
+    ] = None,
+    docs: Annotated[
+        list[str] | None, typer.Option("--doc", help="Search only this document (repeat).")
+    ] = None,
+    backend: Annotated[
+        Backend | None, typer.Option("--backend", help="Where answers come from.")
+    ] = None,
+    llm_url: Annotated[
+        str | None, typer.Option("--llm-url", help="vLLM OpenAI API, e.g. http://h:8000/v1")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Served model or LoRA adapter name.")
+    ] = None,
+) -> None:
+    """Answer a question from the indexed law, with verified citations."""
+    state: CliState = ctx.obj
+    overrides = {"backend": backend, "base_url": llm_url, "model": model}
+    settings = _settings(state, {k: v for k, v in overrides.items() if v is not None})
+    out = sys.stderr if as_json else sys.stdout
+    with state.services(settings) as services:
+        answer, streamed = _answer(
+            services.answers, question, qtype, choices or (), docs or (), out if stream else None
+        )
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    shown = streamed and answer.mode.value == "generated" and answer.label is None
+    typer.echo(render(answer, text_shown=shown))
+
+
+def _answer(
+    service: AnswerService,
+    question: str,
+    qtype: QuestionType,
+    choices: Sequence[str],
+    docs: Sequence[str],
+    out: TextIO | None,
+) -> tuple[Answer, bool]:
+    """The answer, and whether text was streamed to ``out`` (None: ask without streaming)."""
+    if out is None:
+        return service.ask(question, qtype=qtype, choices=choices, docs=docs), False
+    answer: Answer | None = None
+    streamed = False
+    for item in service.stream(question, qtype=qtype, choices=choices, docs=docs):
+        if isinstance(item, Answer):
+            answer = item
+        else:
+            streamed = True
+            out.write(item)
+            out.flush()
+    if streamed:
+        out.write("\n")
+    assert answer is not None  # stream() always ends with the answer or raises
+    return answer, streamed

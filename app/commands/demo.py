@@ -25,7 +25,7 @@ from typing import Annotated
 import typer
 
 from app.commands.llm import DEMO_ADAPTER_NAME, demo_adapter_dir
-from app.context import CliState, fail
+from app.context import CliState
 from generation.server import Adapter, ServeSpec, start_vllm
 from legal.errors import LuatqaError
 
@@ -98,20 +98,17 @@ def demo_command(
     state: CliState = ctx.obj
     settings = state.settings()
     data_dir = Path(settings.data_dir)
-    try:
-        made = prepare_demo_model(default_dir(data_dir), log=lambda m: typer.echo(m, err=True))
-        adapter = demo_adapter_dir(data_dir)
-        if not (adapter / "adapter_config.json").is_file() and not no_train:
-            _train(state, made.path, adapter, examples)
-        adapters = (
-            (Adapter(DEMO_ADAPTER_NAME, adapter),)
-            if (adapter / "adapter_config.json").is_file()
-            else ()
-        )
-        spec = ServeSpec(made.path, SERVED_NAME, adapters, port=llm_port)
-        server = start_vllm(spec, data_dir / "logs" / f"vllm-{llm_port}.log")
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+    made = prepare_demo_model(default_dir(data_dir), log=lambda m: typer.echo(m, err=True))
+    adapter = demo_adapter_dir(data_dir)
+    if not (adapter / "adapter_config.json").is_file() and not no_train:
+        _train(state, made.path, adapter, examples)
+    adapters = (
+        (Adapter(DEMO_ADAPTER_NAME, adapter),)
+        if (adapter / "adapter_config.json").is_file()
+        else ()
+    )
+    spec = ServeSpec(made.path, SERVED_NAME, adapters, port=llm_port)
+    server = start_vllm(spec, data_dir / "logs" / f"vllm-{llm_port}.log")
     ui: subprocess.Popen[bytes] | None = None
     try:
         typer.echo("starting vLLM (about a minute on 2 cores)…")
@@ -123,8 +120,6 @@ def demo_command(
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while server.alive() and ui.poll() is None:
             time.sleep(1)
-    except LuatqaError as exc:
-        raise fail(exc) from exc
     except KeyboardInterrupt:
         typer.echo("stopping the UI and vLLM")
     finally:

@@ -22,25 +22,31 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.context import CliState, fail
+from app.context import CliState
 from eval.split import DEFAULT_VAL_RATIO, Split
-from legal.errors import GoldError, LuatqaError, StoreError
+from generation.service import Backend
+from legal.errors import GoldError, StoreError
 
 if TYPE_CHECKING:
-    from app.settings import Settings
     from eval.answer_harness import Answerer, AnswerRun
     from eval.gold import GoldSet, ReferenceResolver
     from eval.harness import EvalRun, Retriever
 
 
 @contextlib.contextmanager
-def open_retriever(settings: Settings) -> Iterator[tuple[Retriever, ReferenceResolver]]:
-    """The configured retriever and a resolver that knows the index's documents; the
-    services (and the embedded store's lock) are released on exit."""
-    from app.wiring import Services
+def open_retriever(
+    state: CliState, backend: Backend | None = None
+) -> Iterator[tuple[Retriever, ReferenceResolver, Answerer | None]]:
+    """The configured retriever, a resolver that knows the index's documents and, with a
+    ``backend`` (``--answers``), the answer service on it; the services (and the embedded
+    store's lock) are released on exit."""
     from eval.gold import RegistryResolver
 
-    with Services(settings) as services:
+    settings = state.settings()
+    if backend is not None:
+        llm = settings.llm.model_copy(update={"backend": backend})
+        settings = settings.model_copy(update={"llm": llm})
+    with state.services(settings) as services:
         retriever = services.retriever
         if not retriever.documents():
             where = settings.index.qdrant_url or settings.index.dir
@@ -49,29 +55,8 @@ def open_retriever(settings: Settings) -> Iterator[tuple[Retriever, ReferenceRes
                 hint="ingest the laws first (`luatqa --index DIR ingest FILES`) or point "
                 "--index / --qdrant-url at the right index",
             )
-        yield retriever, RegistryResolver(retriever.registry)
-
-
-@contextlib.contextmanager
-def open_answerer(
-    settings: Settings, backend: str
-) -> Iterator[tuple[Retriever, ReferenceResolver, Answerer]]:
-    """Like :func:`open_retriever`, plus the answer service on the chosen backend."""
-    from app.wiring import Services
-    from eval.gold import RegistryResolver
-
-    llm = settings.llm.model_copy(update={"backend": backend})
-    settings = settings.model_copy(update={"llm": llm})
-    with Services(settings) as services:
-        retriever = services.retriever
-        if not retriever.documents():
-            where = settings.index.qdrant_url or settings.index.dir
-            raise StoreError(
-                f"the index at {where} holds no documents: nothing to evaluate",
-                hint="ingest the laws first (`luatqa --index DIR ingest FILES`) or point "
-                "--index / --qdrant-url at the right index",
-            )
-        yield retriever, RegistryResolver(retriever.registry), services.answers
+        answerer = services.answers if backend is not None else None
+        yield retriever, RegistryResolver(retriever.registry), answerer
 
 
 def _selected(gold: GoldSet, split: Split, val_ratio: float, limit: int | None) -> GoldSet:
@@ -91,7 +76,7 @@ def _run(
     submit_top: int,
     submit_rel: float,
     progress: bool,
-    backend: str | None = None,
+    backend: Backend | None = None,
     split: Split = "all",
     val_ratio: float = DEFAULT_VAL_RATIO,
 ) -> tuple[EvalRun, AnswerRun | None]:
@@ -101,15 +86,12 @@ def _run(
     from eval.harness import SubmitRule, run_eval
 
     rule = SubmitRule(max_n=submit_top, min_rel_score=submit_rel)
-    if backend is None:
-        with open_retriever(state.settings()) as (retriever, resolver):
-            gold = _selected(load_gold(gold_path, resolver, strict=strict), split, val_ratio, limit)
-            return run_eval(retriever, gold, k=k, rule=rule, progress=progress), None
-    with open_answerer(state.settings(), backend) as (retriever, resolver, answerer):
+    with open_retriever(state, backend) as (retriever, resolver, answerer):
         gold = _selected(load_gold(gold_path, resolver, strict=strict), split, val_ratio, limit)
         run = run_eval(retriever, gold, k=k, rule=rule, progress=progress)
-        answers = run_answers(answerer, gold, backend=backend, progress=progress)
-        return run, answers
+        if answerer is None or backend is None:
+            return run, None
+        return run, run_answers(answerer, gold, backend=backend, progress=progress)
 
 
 def _print_answers(answers: AnswerRun) -> None:
@@ -177,6 +159,34 @@ def _compare(pair: tuple[Path, Path], as_json: bool) -> None:
         typer.echo(render_comparison(comparison), nl=False)
 
 
+# the longer option declarations of eval_command, named to keep its signature readable
+SubmitRelOption = Annotated[
+    float,
+    typer.Option(
+        "--submit-rel",
+        min=0.0,
+        max=1.0,
+        help="ALQAC F2: also submit provisions scoring ≥ this × the top score.",
+    ),
+]
+AnswersOption = Annotated[
+    bool,
+    typer.Option(
+        "--answers",
+        help="Also answer every question and score the answers (accuracy, containment, "
+        "token F1, citations, abstention).",
+    ),
+]
+SplitOption = Annotated[
+    Split,
+    typer.Option(
+        "--split",
+        help="Only the questions of one side of the fine-tuning split (by question hash): "
+        "val = never trained on.",
+    ),
+]
+
+
 def eval_command(
     ctx: typer.Context,
     gold: Annotated[
@@ -198,39 +208,16 @@ def eval_command(
     submit_top: Annotated[
         int, typer.Option("--submit-top", min=1, help="ALQAC F2: submit at most N provisions.")
     ] = 1,
-    submit_rel: Annotated[
-        float,
-        typer.Option(
-            "--submit-rel",
-            min=0.0,
-            max=1.0,
-            help="ALQAC F2: also submit provisions scoring ≥ this × the top score.",
-        ),
-    ] = 1.0,
-    answers: Annotated[
-        bool,
-        typer.Option(
-            "--answers",
-            help="Also answer every question and score the answers (accuracy, containment, "
-            "token F1, citations, abstention).",
-        ),
-    ] = False,
+    submit_rel: SubmitRelOption = 1.0,
+    answers: AnswersOption = False,
     backend: Annotated[
-        str,
-        typer.Option("--backend", help="With --answers: auto, extractive or vllm."),
+        Backend, typer.Option("--backend", help="With --answers: where answers come from.")
     ] = "auto",
     compare: Annotated[
         tuple[Path, Path] | None,
         typer.Option("--compare", help="Compare two --out folders: RUN_A RUN_B."),
     ] = None,
-    split: Annotated[
-        Split,
-        typer.Option(
-            "--split",
-            help="Only the questions of one side of the fine-tuning split (by question hash): "
-            "val = never trained on.",
-        ),
-    ] = "all",
+    split: SplitOption = "all",
     val_ratio: Annotated[
         float, typer.Option("--val-ratio", min=0.0, max=1.0, help="The split's validation share.")
     ] = DEFAULT_VAL_RATIO,
@@ -238,40 +225,35 @@ def eval_command(
     """Score retrieval against gold questions (Recall@k, MRR, nDCG, ALQAC F2, latency);
     with --answers also the answers (accuracy, containment, token F1, citations)."""
     state: CliState = ctx.obj
-    try:
-        if compare is not None:
-            if gold is not None:
-                raise GoldError("give either --gold FILE or --compare RUN_A RUN_B, not both")
-            _compare(compare, as_json)
-            return
-        if backend not in ("auto", "extractive", "vllm"):
-            raise GoldError(f"unknown --backend {backend!r}", hint="use auto, extractive or vllm")
-        if gold is None:
-            raise GoldError(
-                "nothing to do", hint="give --gold FILE to evaluate or --compare RUN_A RUN_B"
-            )
-        # with --json, stdout carries the JSON object and nothing else
-        sink: Any = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
-        with sink:
-            run, answer_run = _run(
-                state,
-                gold,
-                k,
-                limit,
-                strict,
-                submit_top,
-                submit_rel,
-                progress=sys.stderr.isatty(),
-                backend=backend if answers else None,
-                split=split,
-                val_ratio=val_ratio,
-            )
-            if out is not None:
-                from eval.report import write_run
+    if compare is not None:
+        if gold is not None:
+            raise GoldError("give either --gold FILE or --compare RUN_A RUN_B, not both")
+        _compare(compare, as_json)
+        return
+    if gold is None:
+        raise GoldError(
+            "nothing to do", hint="give --gold FILE to evaluate or --compare RUN_A RUN_B"
+        )
+    # with --json, stdout carries the JSON object and nothing else
+    sink: Any = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
+    with sink:
+        run, answer_run = _run(
+            state,
+            gold,
+            k,
+            limit,
+            strict,
+            submit_top,
+            submit_rel,
+            progress=sys.stderr.isatty(),
+            backend=backend if answers else None,
+            split=split,
+            val_ratio=val_ratio,
+        )
+        if out is not None:
+            from eval.report import write_run
 
-                write_run(run, out, answer_run)
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+            write_run(run, out, answer_run)
     if as_json:
         data = run.summary.to_json()
         if answer_run is not None:

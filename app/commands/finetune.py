@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from app.context import CliState, fail
-from legal.errors import LuatqaError
+from app.context import CliState
+from legal.errors import ConfigError
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+    from finetune.card import LengthCounter
+    from generation.budget import TokenCounter
 
 LLAMA31 = "meta-llama/Llama-3.1-8B-Instruct"
 
@@ -25,21 +30,11 @@ app = typer.Typer(
     name="finetune",
     help="Build SFT data from the index and train a LoRA adapter for the answer model.",
     no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, like the top-level app (app.cli)
 )
 
 
-def _services(state: CliState) -> Any:
-    from app.wiring import Services
-
-    return Services(state.settings())
-
-
-def _retriever(services: Any, settings: Any) -> Any:
-    """The index's Retriever, exactly as the answer service gets it from :mod:`app.wiring`."""
-    return services.retriever
-
-
-def _counters(tokenizer: str | None, settings: Any) -> tuple[Any, Any]:
+def _counters(tokenizer: str | None, settings: Settings) -> tuple[TokenCounter, LengthCounter]:
     """(prompt token counter for fit_prompt, length counter for the card). Llama 3.1's own
     tokenizer when it is available offline, else the configured one, else the estimate."""
     from finetune.card import EstimateLengths, TokenizerLengths, load_length_counter
@@ -50,11 +45,9 @@ def _counters(tokenizer: str | None, settings: Any) -> tuple[Any, Any]:
     if isinstance(lengths, TokenizerLengths):
         return LocalTokenizerCounter(lengths.name), lengths
     if tokenizer:
-        raise fail(
-            LuatqaError(
-                f"cannot load the tokenizer {tokenizer!r} (offline)",
-                hint="give a local model folder with tokenizer files, or leave out --tokenizer",
-            )
+        raise ConfigError(
+            f"cannot load the tokenizer {tokenizer!r} (offline)",
+            hint="give a local model folder with tokenizer files, or leave out --tokenizer",
         )
     return EstimateCounter(), EstimateLengths()
 
@@ -104,27 +97,22 @@ def data_command(
         from_corpus=from_corpus,
         gold_limit=gold_limit,
     )
-    try:
-        settings = state.settings()
-        prompt_counter, lengths = _counters(tokenizer, settings)
-        options = BuildOptions(
-            val_ratio=val_ratio,
-            abstain_ratio=abstain_ratio,
-            seed=seed,
-            max_model_len=max_model_len,
-            max_answer_tokens=max_answer_tokens,
-            top_k=getattr(settings.llm, "context_passages", settings.retrieval.top_k),
+    settings = state.settings()
+    prompt_counter, lengths = _counters(tokenizer, settings)
+    options = BuildOptions(
+        val_ratio=val_ratio,
+        abstain_ratio=abstain_ratio,
+        seed=seed,
+        max_model_len=max_model_len,
+        max_answer_tokens=max_answer_tokens,
+        top_k=settings.llm.context_passages,
+    )
+    with state.services(settings) as services:
+        # the index's retriever, exactly as the answer service gets it from app.wiring
+        builder = DataBuilder(
+            services.retriever, StoreProvisions(services.store), prompt_counter, options
         )
-        with _services(state) as services:
-            builder = DataBuilder(
-                _retriever(services, settings),
-                StoreProvisions(services.store),
-                prompt_counter,
-                options,
-            )
-            result = build_dataset(request, builder, lengths, log=typer.echo)
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+        result = build_dataset(request, builder, lengths, log=typer.echo)
     card = result.card
     typer.echo(
         f"train {result.train} ({card['train']['by_kind']}), val {result.val}; "
@@ -152,20 +140,17 @@ def train_command(
 
     from finetune.config import load_config
 
-    try:
-        sets = list(overrides or [])
-        if merge:
-            sets.append("train.merge=true")
-        cfg = load_config(config, sets)
-        if dry_run:
-            typer.echo(json.dumps(cfg.to_dict(), ensure_ascii=False, indent=2))
-            return
-        from finetune.train import train
+    sets = list(overrides or [])
+    if merge:
+        sets.append("train.merge=true")
+    cfg = load_config(config, sets)
+    if dry_run:
+        typer.echo(json.dumps(cfg.to_dict(), ensure_ascii=False, indent=2))
+        return
+    from finetune.train import train
 
-        with _step_bar() as progress:
-            result = train(cfg, log=typer.echo, progress=progress)
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+    with _step_bar() as progress:
+        result = train(cfg, log=typer.echo, progress=progress)
     typer.echo(
         f"adapter {result.adapter_name} → {result.output_dir} "
         f"(steps {result.steps}, loss {result.first_loss:.3f} → {result.last_loss:.3f}"

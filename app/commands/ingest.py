@@ -2,8 +2,8 @@
 them (embedded index folder via ``--index``, or a Qdrant server via ``--qdrant-url``).
 
 Unchanged documents are skipped (same parsed content = same version); changed ones replace
-their old points. Bad files are reported at the end and make the exit code non-zero (1); the
-other files are still ingested."""
+their old points. Bad files are reported at the end and make the exit code 2 (bad input, see
+:mod:`app.boundary`); the other files are still ingested."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from app.context import fail
-from legal.errors import LuatqaError
+from app.boundary import EXIT_BAD_INPUT
+from app.context import CliState
 
 
 def ingest_command(
@@ -33,28 +33,23 @@ def ingest_command(
     """Parse statutes (PDF, txt, docx, ALQAC law.json; files or folders) and index them.
 
     Unchanged documents are skipped; changed ones replace their old version. Bad files are
-    listed at the end and make the exit code 1; the other files are still ingested."""
-    from app.wiring import Services
+    listed at the end and make the exit code 2; the other files are still ingested."""
     from ingest.pipeline import summary_table
 
-    console = Console(stderr=True)
-    try:
-        services = Services(ctx.obj.settings())
-        with services:
-            pipeline = services.pipeline
-            if batch_size:
-                pipeline.batch_size = batch_size
-            report = pipeline.ingest_paths(paths, force=force, show_progress=progress)
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+    state: CliState = ctx.obj
+    with state.services() as services:
+        pipeline = services.pipeline
+        if batch_size:
+            pipeline.batch_size = batch_size
+        report = pipeline.ingest_paths(paths, force=force, show_progress=progress)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         Console().print(summary_table(report))
-    for f in report.failed:
-        console.print(f"[red]failed[/red] {f.path}\n  {f.error}", highlight=False)
-    if report.failed:
-        raise typer.Exit(code=1)
+    for f in report.failed:  # the same form as every other error (app.boundary)
+        typer.secho(f"Error: {f.error}", err=True, fg=typer.colors.RED)
+    if report.failed:  # the files' own errors, printed above: bad input
+        raise typer.Exit(code=EXIT_BAD_INPUT)
 
 
 def register(cli: typer.Typer) -> None:

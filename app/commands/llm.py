@@ -20,11 +20,15 @@ from typing import Annotated
 
 import typer
 
-from app.context import CliState, fail
+from app.context import CliState
 from generation.server import Adapter, ServeSpec, adapters_from, start_vllm
-from legal.errors import LuatqaError
+from legal.errors import GenerationError
 
-app = typer.Typer(help="Prepare and serve the answer model (vLLM).", no_args_is_help=True)
+app = typer.Typer(
+    help="Prepare and serve the answer model (vLLM).",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # plain help, like the top-level app (app.cli)
+)
 
 DEMO_ADAPTER_NAME = "luatqa-demo"
 DemoFlag = Annotated[
@@ -58,17 +62,13 @@ def prepare_command(
 
     state: CliState = ctx.obj
     if not demo:
-        raise fail(
-            LuatqaError(
-                "only the bundled demo model can be prepared here",
-                hint="pass --demo; production models come from their own checkpoint folder",
-            )
+        raise typer.BadParameter(
+            "only the bundled demo model can be prepared here: pass --demo (production "
+            "models come from their own checkpoint folder)",
+            param_hint="--demo",
         )
-    try:
-        target = out or _demo_dir(state)
-        made = prepare_demo_model(target, force=force, log=lambda m: typer.echo(m, err=True))
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+    target = out or _demo_dir(state)
+    made = prepare_demo_model(target, force=force, log=lambda m: typer.echo(m, err=True))
     info = made.info
     how = "already prepared" if made.cached else f"prepared in {made.seconds:.0f} s"
     typer.echo(
@@ -97,14 +97,10 @@ def serve_command(
 ) -> None:
     """Start vLLM's OpenAI server with the model (+ adapters); Ctrl-C stops it."""
     state: CliState = ctx.obj
-    try:
-        spec = _spec(state, demo, model, adapter or [], port, max_model_len)
-        settings = state.settings()
-        log = Path(settings.data_dir) / "logs" / f"vllm-{spec.port}.log"
-        typer.echo(f"starting vLLM ({_describe(spec)}); log: {log}", err=True)
-        server = start_vllm(spec, log, python=vllm_python)
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+    spec = _spec(state, demo, model, adapter or [], port, max_model_len)
+    log = Path(state.settings().data_dir) / "logs" / f"vllm-{spec.port}.log"
+    typer.echo(f"starting vLLM ({_describe(spec)}); log: {log}", err=True)
+    server = start_vllm(spec, log, python=vllm_python)
 
     def _terminate(*_: object) -> None:
         server.stop()
@@ -119,9 +115,7 @@ def serve_command(
         sys.stdout.flush()
         while server.alive():
             time.sleep(1)
-        raise fail(LuatqaError(f"vLLM stopped (code {server.proc.returncode})", path=log))
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+        raise GenerationError(f"vLLM stopped (code {server.proc.returncode})", path=log)
     except KeyboardInterrupt:
         typer.echo("stopping vLLM", err=True)
     finally:
@@ -139,8 +133,9 @@ def _spec(
     from finetune.demo_model import SERVED_NAME, prepare_demo_model
 
     if demo == (model is not None):
-        raise LuatqaError(
-            "say what to serve: --demo or --model DIR", hint="luatqa llm serve --demo"
+        raise typer.BadParameter(
+            "say what to serve: --demo or --model DIR (e.g. luatqa llm serve --demo)",
+            param_hint="--demo / --model",
         )
     found = adapters_from(adapters)
     if demo:

@@ -14,9 +14,8 @@ from typing import Annotated
 
 import typer
 
-from app.context import fail
 from legal.document import Article, Document
-from legal.errors import LuatqaError
+from legal.errors import InputError
 
 
 def _summary(doc: Document, seconds: float) -> str:
@@ -97,10 +96,7 @@ def register(cli: typer.Typer) -> None:
         from ingest.load import load_documents
 
         start = time.perf_counter()
-        try:
-            docs = load_documents(file)
-        except LuatqaError as exc:
-            raise fail(exc) from None
+        docs = load_documents(file)
         seconds = time.perf_counter() - start
         if as_json:
             data = [d.to_dict() for d in docs]
@@ -117,5 +113,8 @@ def register(cli: typer.Typer) -> None:
         if blocks:
             typer.echo("\n\n".join(blocks))
         if article is not None and not any(d.article(article) for d in docs):
-            typer.secho(f"Lỗi: no Điều {article} in {file}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(code=2)
+            raise InputError(
+                f"no Điều {article} in the document",
+                path=file,
+                hint="`luatqa parse FILE` lists the chapters and their articles",
+            )

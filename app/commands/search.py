@@ -6,15 +6,19 @@ and text."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.context import fail
-from legal.errors import InputError, LuatqaError
+from app.context import CliState
+from legal.errors import InputError, StoreError
+
+if TYPE_CHECKING:
+    from retrieval.retriever import Retriever as HybridRetriever
+    from retrieval.types import Passage, Provision
 
 
-def resolve_laws(retriever: Any, laws: list[str]) -> list[str]:
+def resolve_laws(retriever: HybridRetriever, laws: list[str]) -> list[str]:
     """``--law`` values (number, abbreviation or name) → document ids in the index."""
     docs: list[str] = []
     indexed = set(retriever.documents())
@@ -32,7 +36,7 @@ def resolve_laws(retriever: Any, laws: list[str]) -> list[str]:
     return docs
 
 
-def _item(prov: Any, passage: Any) -> dict[str, Any]:
+def _item(prov: Provision, passage: Passage) -> dict[str, Any]:
     return {
         "id": passage.chunk_id,
         "score": passage.score,
@@ -59,18 +63,17 @@ def search_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print passages as JSON.")] = False,
 ) -> None:
-    from app.wiring import Services
-
-    try:
-        with Services(ctx.obj.settings()) as services:
-            if services.store.count() == 0:
-                typer.secho("The index is empty: run `luatqa ingest PATH` first.", err=True)
-                raise typer.Exit(code=1)
-            retriever = services.retriever
-            docs = resolve_laws(retriever, list(law or []))
-            result = retriever.search(query, k=k, docs=docs, doc_types=list(doc_type or []))
-    except LuatqaError as exc:
-        raise fail(exc) from exc
+    """Search the index: the provisions that answer the query, best first."""
+    state: CliState = ctx.obj
+    with state.services() as services:
+        if services.store.count() == 0:
+            where = state.settings().index.qdrant_url or state.settings().index.dir
+            raise StoreError(
+                f"the index at {where} is empty", hint="run `luatqa ingest PATH` first"
+            )
+        retriever = services.retriever
+        docs = resolve_laws(retriever, list(law or []))
+        result = retriever.search(query, k=k, docs=docs, doc_types=list(doc_type or []))
     if as_json:
         out = [_item(prov, p) for prov in result.provisions for p in prov.passages]
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))

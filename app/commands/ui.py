@@ -21,7 +21,7 @@ MAIN = Path(__file__).resolve().parent.parent / "ui" / "main.py"
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
-    from app.services import MAX_UPLOAD_MB
+    from app.services.uploads import MAX_UPLOAD_MB
 
     return [
         sys.executable,
@@ -45,10 +45,14 @@ def streamlit_command(host: str, port: int) -> list[str]:
 
 
 def ui_environment(state: CliState, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The UI process's environment: the global options as ``LUATQA_*`` variables, which
+    beat the profile's YAML there. ``--index DIR`` also sets the server URL to ``null``
+    (:class:`app.settings.Settings` reads it as unset): dropping the variable was not enough
+    under a profile that names a server (``--profile prod``), which the UI then opened."""
     env = dict(os.environ if base is None else base)
     if state.index is not None:
         env["LUATQA_INDEX__DIR"] = str(state.index.resolve())
-        env.pop("LUATQA_INDEX__QDRANT_URL", None)
+        env["LUATQA_INDEX__QDRANT_URL"] = "null"
     if state.qdrant_url is not None:
         env["LUATQA_INDEX__QDRANT_URL"] = state.qdrant_url
     if state.config is not None:

@@ -1,4 +1,4 @@
-"""vLLM through its OpenAI-compatible API (the ``openai`` SDK).
+"""vLLM through its OpenAI-compatible API (:class:`generation.client.VLLMClient`).
 
 ``model`` is the served model name or a LoRA adapter name given to vLLM with
 ``--lora-modules NAME=DIR``. Streaming, per-request timeouts and bounded retries (the SDK's
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from generation.backends.base import Completion, TokenSink
+from generation.client import FIX, VLLMClient
 from generation.prompt import Message
 from legal.errors import GenerationError
 
-_FIX = "start the vLLM server (see docs/deployment.md), or set LUATQA_LLM__BACKEND=extractive"
 # ``model: auto``: the first LoRA adapter the server serves, else its first (base) model —
 # asked of GET /v1/models on first use, so the server may come up after the app.
 AUTO_MODEL = "auto"
@@ -52,6 +52,8 @@ def answer_schema(
 
 
 class VLLMBackend:
+    """:class:`ChatBackend` on a vLLM server, through its one :class:`VLLMClient`."""
+
     name = "vllm"
 
     def __init__(
@@ -64,63 +66,25 @@ class VLLMBackend:
         max_retries: int = 2,
         temperature: float = 0.1,
         seed: int | None = None,
+        client: VLLMClient | None = None,
     ) -> None:
-        try:
-            from openai import OpenAI
-        except ImportError as exc:  # pragma: no cover - openai is a core dependency
-            raise GenerationError("the openai package is missing", hint="pip install openai") from (
-                exc
-            )
-        self.base_url = base_url.rstrip("/")
+        self.client = client or VLLMClient(
+            base_url, api_key=api_key, timeout_s=timeout_s, max_retries=max_retries
+        )
+        self.base_url = self.client.base_url
         self.model = model
-        self.timeout_s = timeout_s
+        self.timeout_s = self.client.timeout_s
         self.temperature = temperature
         self.seed = seed
-        self._client = OpenAI(
-            base_url=self.base_url,
-            api_key=api_key or "EMPTY",  # vLLM without --api-key accepts any key
-            timeout=timeout_s,
-            max_retries=max_retries,
-        )
-
-    def _error(self, exc: Exception) -> GenerationError:
-        import openai
-
-        where = f"vLLM at {self.base_url}"
-        if isinstance(exc, openai.APITimeoutError):
-            return GenerationError(f"{where} did not answer within {self.timeout_s:g} s", hint=_FIX)
-        if isinstance(exc, openai.APIConnectionError):
-            return GenerationError(f"cannot reach {where}: {exc}", hint=_FIX)
-        if isinstance(exc, openai.NotFoundError):
-            return GenerationError(
-                f"{where} does not serve model {self.model!r}: {exc}",
-                hint="set LUATQA_LLM__MODEL to a name from GET /v1/models (the LoRA adapter "
-                "name given with --lora-modules NAME=DIR, or the base model)",
-            )
-        if isinstance(exc, openai.AuthenticationError):
-            return GenerationError(
-                f"{where} refused the API key", hint="set LUATQA_LLM__API_KEY to the server's key"
-            )
-        if isinstance(exc, openai.APIStatusError):
-            return GenerationError(
-                f"{where} answered HTTP {exc.status_code}: {exc.message}",
-                hint="check the vLLM server log; a too-long prompt needs a larger --max-model-len",
-            )
-        return GenerationError(f"{where} failed: {exc}", hint=_FIX)
 
     def resolve_model(self) -> str:
         """The model name requests use (resolves ``auto`` once, see :data:`AUTO_MODEL`)."""
-        import openai
-
         if self.model != AUTO_MODEL:
             return self.model
-        try:
-            served = list(self._client.models.list().data)
-        except openai.OpenAIError as exc:
-            raise self._error(exc) from exc
+        served = self.client.models()
         if not served:
-            raise GenerationError(f"vLLM at {self.base_url} serves no model", hint=_FIX)
-        adapters = [m for m in served if getattr(m, "parent", None)]
+            raise GenerationError(f"vLLM at {self.base_url} serves no model", hint=FIX)
+        adapters = [m for m in served if m.parent]
         self.model = (adapters or served)[0].id
         return self.model
 
@@ -132,49 +96,41 @@ class VLLMBackend:
         json_schema: dict[str, Any] | None = None,
         on_token: TokenSink | None = None,
     ) -> Completion:
-        import openai
-
-        kwargs: dict[str, Any] = {
+        request: dict[str, Any] = {
             "model": self.resolve_model(),
             "messages": list(messages),
             "max_tokens": max_tokens,
             "temperature": self.temperature,
         }
         if self.seed is not None:
-            kwargs["seed"] = self.seed
+            request["seed"] = self.seed
         if json_schema is not None:
-            kwargs["response_format"] = {
+            request["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "answer", "schema": json_schema, "strict": True},
             }
         started = time.perf_counter()
-        try:
-            if on_token is None:
-                resp = self._client.chat.completions.create(**kwargs)
-                choice = resp.choices[0]
-                usage = resp.usage
-                return Completion(
-                    text=choice.message.content or "",
-                    model=resp.model,
-                    finish_reason=choice.finish_reason,
-                    prompt_tokens=usage.prompt_tokens if usage else None,
-                    completion_tokens=usage.completion_tokens if usage else None,
-                    seconds=time.perf_counter() - started,
-                )
-            return self._stream(kwargs, on_token, started)
-        except openai.OpenAIError as exc:
-            raise self._error(exc) from exc
-
-    def _stream(self, kwargs: dict[str, Any], on_token: TokenSink, started: float) -> Completion:
-        stream = self._client.chat.completions.create(
-            **kwargs, stream=True, stream_options={"include_usage": True}
+        if on_token is not None:
+            return self._stream(request, on_token, started)
+        resp = self.client.chat(**request)
+        choice = resp.choices[0]
+        usage = resp.usage
+        return Completion(
+            text=choice.message.content or "",
+            model=resp.model,
+            finish_reason=choice.finish_reason,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+            seconds=time.perf_counter() - started,
         )
+
+    def _stream(self, request: dict[str, Any], on_token: TokenSink, started: float) -> Completion:
         pieces: list[str] = []
         finish: str | None = None
         model = self.model
         prompt_tokens = completion_tokens = None
         first: float | None = None
-        for chunk in stream:
+        for chunk in self.client.chat_stream(**request):
             model = chunk.model or model
             if chunk.usage is not None:
                 prompt_tokens = chunk.usage.prompt_tokens

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from app.cli import _register, cli
+from app.context import CliState
+from app.wiring import Services
 from legal.address import LegalAddress
 from retrieval.types import Passage, Provision, SearchResult
 
@@ -31,14 +34,22 @@ class OnePassage:
         return SearchResult(query, (prov,))
 
 
-def _ask(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> tuple[int, str]:
-    from app.cli import _register, cli
-    from app.wiring import Services
+class OnePassageServices(Services):
+    """The real wiring with a scripted retriever, handed to the CLI through its seam."""
 
+    @property
+    def retriever(self) -> OnePassage:
+        return OnePassage()
+
+
+def _ask(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str) -> tuple[int, str]:
     _register()
-    monkeypatch.setattr(Services, "retriever", property(lambda self: OnePassage()), raising=False)
     monkeypatch.delenv("LUATQA_LLM__BASE_URL", raising=False)
-    result = CliRunner().invoke(cli, ["--index", str(tmp_path / "i"), "ask", *args])
+    result = CliRunner().invoke(
+        cli,
+        ["--index", str(tmp_path / "i"), "ask", *args],
+        obj=CliState(make_services=OnePassageServices),
+    )
     return result.exit_code, result.output
 
 
@@ -68,9 +79,20 @@ def test_unrelated_question_abstains(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 
 def test_bad_type_and_missing_choices(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     code, out = _ask(monkeypatch, tmp_path, "Câu hỏi?", "--type", "essay")
-    assert code == 2 and "dung-sai" in out
+    assert code == 2 and "Error: Invalid value for '--type'" in out and "dung-sai" in out
     code, out = _ask(monkeypatch, tmp_path, "Thời giờ làm việc?", "--type", "trac-nghiem")
-    assert code == 2 and "choices" in out
+    assert code == 2 and "Error: [question]" in out and "choices" in out
+    code, out = _ask(monkeypatch, tmp_path, "Câu hỏi?", "--backend", "gpt")
+    assert code == 2 and "Error: Invalid value for '--backend'" in out and "extractive" in out
+
+
+def test_empty_question_is_bad_input_not_an_ingest_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Regression (issue 10): an empty question was reported as an "[ingest]" error."""
+    code, out = _ask(monkeypatch, tmp_path, "   ")
+    assert code == 2
+    assert out.startswith("Error: [question] the question is empty") and "[ingest]" not in out
 
 
 def test_unreachable_llm_falls_back_visibly(

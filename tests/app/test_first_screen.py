@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from app.first_screen import (
     EXTRACTIVE_LABEL,
     AnswerModelService,
@@ -11,11 +9,26 @@ from app.first_screen import (
     example_questions,
     loaded_summary,
 )
+from generation.client import ServedModel
+from legal.errors import GenerationError
 
 SERVED = [
-    {"id": "gemma3-270m", "root": "/m", "parent": None},
-    {"id": "luatqa-demo", "root": "/a", "parent": "gemma3-270m"},
+    ServedModel("gemma3-270m", None, "/m"),
+    ServedModel("luatqa-demo", "gemma3-270m", "/a"),
 ]
+
+
+class DownServer:
+    """A configured server that does not answer; counts the questions asked."""
+
+    base_url = "http://127.0.0.1:9/v1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def models(self, timeout_s: float | None = None) -> list[ServedModel]:
+        self.calls += 1
+        raise GenerationError("cannot reach vLLM at http://127.0.0.1:9/v1: connection refused")
 
 
 def test_auto_picks_the_adapter_and_names_its_base() -> None:
@@ -33,33 +46,22 @@ def test_a_model_the_server_lacks_is_not_shown_as_answering() -> None:
     assert not model.generated and model.label == EXTRACTIVE_LABEL
 
 
-def test_service_without_llm_says_extractive_and_never_probes() -> None:
-    def boom(url: str, key: str | None) -> list[dict[str, Any]]:
-        raise AssertionError("probed")
-
-    svc = AnswerModelService(backend="auto", base_url=None, model="auto", fetch=boom)
+def test_service_without_llm_says_extractive() -> None:
+    svc = AnswerModelService(client=None, model="auto")
     assert svc.current().label == EXTRACTIVE_LABEL
 
 
 def test_service_caches_and_reports_a_down_server() -> None:
-    calls: list[str] = []
     now = [0.0]
-
-    def down(url: str, key: str | None) -> list[dict[str, Any]]:
-        calls.append(url)
-        raise OSError("connection refused")
-
-    svc = AnswerModelService(
-        backend="auto", base_url="http://127.0.0.1:9/v1", model="auto", fetch=down,
-        ttl_s=30, clock=lambda: now[0],
-    )  # fmt: skip
+    server = DownServer()
+    svc = AnswerModelService(client=server, model="auto", ttl_s=30, clock=lambda: now[0])
     first = svc.current()
     assert not first.generated and first.down and "not answering" in first.detail
     svc.current()
-    assert len(calls) == 1  # cached
+    assert server.calls == 1  # cached
     now[0] = 31.0
     svc.current()
-    assert len(calls) == 2
+    assert server.calls == 2
 
 
 def test_examples_skip_boilerplate_and_spread_over_documents() -> None:

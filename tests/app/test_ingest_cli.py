@@ -86,8 +86,8 @@ def test_bad_file_fails_the_run_but_not_the_good_files(
     bad.write_text("{not json", encoding="utf-8")
     index = tmp_path / "index"
     res = runner.invoke(cli, ["--index", str(index), "ingest", str(bad), str(law), "--no-progress"])
-    assert res.exit_code == 1
-    assert "bad.json" in res.stderr and "failed" in res.stderr
+    assert res.exit_code == 2  # bad input (app.boundary)
+    assert res.stderr.startswith("Error: [ingest]") and "bad.json" in res.stderr
     with EdgeStore(index) as store:
         assert store.count(Filter(kinds=("document",))) == 1
 
@@ -96,11 +96,12 @@ def test_locked_index_is_a_clear_error(runner: CliRunner, law: Path, tmp_path: P
     index = tmp_path / "index"
     with EdgeStore(index):
         res = runner.invoke(cli, ["--index", str(index), "ingest", str(law)])
-    assert res.exit_code == 2
+    assert res.exit_code == 1  # the index failed, not the input (app.boundary)
+    assert res.stderr.startswith("Error: [index]")
     assert "open in another process" in res.stderr and "--qdrant-url" in res.stderr
 
 
 def test_search_on_an_empty_index(runner: CliRunner, tmp_path: Path) -> None:
     res = runner.invoke(cli, ["--index", str(tmp_path / "none"), "search", "x"])
     assert res.exit_code == 1
-    assert "luatqa ingest" in res.stderr
+    assert res.stderr.startswith("Error: [index]") and "luatqa ingest" in res.stderr

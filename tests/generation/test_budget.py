@@ -11,8 +11,8 @@ from generation.budget import (
     LocalTokenizerCounter,
     ServerTokenizerCounter,
     fit_prompt,
-    server_root,
 )
+from generation.client import VLLMClient, server_root
 from generation.prompt import build_messages
 from legal.address import LegalAddress
 from legal.errors import GenerationError
@@ -96,7 +96,7 @@ def test_local_tokenizer_counts_chat_template(tmp_path: Path) -> None:
 
 
 def test_server_counter_unreachable_is_a_generation_error() -> None:
-    c = ServerTokenizerCounter("http://127.0.0.1:9/v1", "m", timeout_s=1)
+    c = ServerTokenizerCounter(VLLMClient("http://127.0.0.1:9/v1"), "m", timeout_s=1)
     with pytest.raises(
         GenerationError, match=r"cannot reach vLLM at http://127\.0\.0\.1:9/tokenize"
     ):
@@ -121,7 +121,7 @@ def test_server_without_tokenize_falls_back_to_the_estimate() -> None:
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        c = ServerTokenizerCounter(f"http://127.0.0.1:{httpd.server_port}/v1", "m")
+        c = ServerTokenizerCounter(VLLMClient(f"http://127.0.0.1:{httpd.server_port}/v1"), "m")
         assert c.count_text("một hai ba") == 9
         assert c.fallback_reason and "404" in c.fallback_reason
         assert c.server_max_len() is None

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from generation.backends.vllm import VLLMBackend, answer_schema
+from generation.client import ServedModel, VLLMClient
 from legal.errors import GenerationError
 
 
@@ -75,16 +76,11 @@ def test_slow_server_times_out_into_a_generation_error() -> None:
 
 
 def test_auto_model_prefers_the_adapter_the_server_serves() -> None:
-    from types import SimpleNamespace
+    class Served(VLLMClient):
+        def models(self, timeout_s: float | None = None) -> list[ServedModel]:
+            return [ServedModel("gemma3-270m"), ServedModel("luatqa-demo", "gemma3-270m")]
 
-    backend = VLLMBackend("http://127.0.0.1:9/v1", "auto", max_retries=0)
-    served = [
-        SimpleNamespace(id="gemma3-270m", parent=None),
-        SimpleNamespace(id="luatqa-demo", parent="gemma3-270m"),
-    ]
-    backend._client = SimpleNamespace(  # type: ignore[assignment]
-        models=SimpleNamespace(list=lambda: SimpleNamespace(data=served))
-    )
+    backend = VLLMBackend("", "auto", client=Served("http://127.0.0.1:9/v1"))
     assert backend.resolve_model() == "luatqa-demo"
     assert backend.model == "luatqa-demo"  # resolved once
 

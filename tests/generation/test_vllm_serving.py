@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typer.testing import CliRunner
 from generation.answer import AnswerMode, QuestionType
 from generation.backends.vllm import VLLMBackend
 from generation.budget import LocalTokenizerCounter, ServerTokenizerCounter
+from generation.client import VLLMClient
 from generation.parsing import parse_answer, parse_structured
 from generation.prompt import build_messages
 from generation.server import Adapter, ServeSpec
@@ -126,9 +126,9 @@ def _backend(server: Server, **kw: object) -> VLLMBackend:
 
 
 def test_adapter_is_served_and_streams(server: Server) -> None:
-    with urllib.request.urlopen(server.url + "/models", timeout=5) as r:
-        served = [m["id"] for m in json.load(r)["data"]]
-    assert server.model in served
+    client = VLLMClient(server.url)
+    assert client.health()
+    assert server.model in [m.id for m in client.models(timeout_s=5)]
     pieces: list[str] = []
     done = _backend(server).complete(
         build_messages(QUESTION, PASSAGES), max_tokens=24, on_token=pieces.append
@@ -146,7 +146,7 @@ def test_unknown_model_name_is_a_clear_error(server: Server) -> None:
 
 
 def test_server_tokenizer_matches_the_local_one(server: Server) -> None:
-    remote = ServerTokenizerCounter(server.url, server.model)
+    remote = ServerTokenizerCounter(VLLMClient(server.url), server.model)
     local = LocalTokenizerCounter(server.model_dir)
     messages = build_messages(QUESTION, PASSAGES)
     assert remote.server_max_len() == MAX_MODEL_LEN
@@ -160,7 +160,7 @@ def test_gibberish_citations_never_become_sources(server: Server) -> None:
         FixedRetriever(),
         AnswerConfig(backend="vllm", max_model_len=MAX_MODEL_LEN, max_answer_tokens=64),
         llm=_backend(server, temperature=1.0),
-        counter=ServerTokenizerCounter(server.url, server.model),
+        counter=ServerTokenizerCounter(VLLMClient(server.url), server.model),
     )
     given = {p.address for p in PASSAGES}
     for attempt in range(4):
@@ -184,17 +184,24 @@ def test_gibberish_citations_never_become_sources(server: Server) -> None:
 
 def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]) -> tuple[int, str]:
     from app.cli import _register, cli
+    from app.context import CliState
     from app.wiring import Services
 
+    class FixedServices(Services):  # the real wiring with a fixed retriever, via the seam
+        @property
+        def retriever(self) -> FixedRetriever:
+            return FixedRetriever()
+
     _register()
-    monkeypatch.setattr(
-        Services, "retriever", property(lambda self: FixedRetriever()), raising=False
-    )
     monkeypatch.setenv("LUATQA_LLM__MAX_MODEL_LEN", str(MAX_MODEL_LEN))
     monkeypatch.setenv("LUATQA_LLM__MAX_ANSWER_TOKENS", "48")
     monkeypatch.setenv("LUATQA_LLM__MAX_RETRIES", "0")
     monkeypatch.setenv("LUATQA_LLM__TIMEOUT_S", "30")
-    result = CliRunner().invoke(cli, ["--index", str(tmp_path / "index"), "ask", *args])
+    result = CliRunner().invoke(
+        cli,
+        ["--index", str(tmp_path / "index"), "ask", *args],
+        obj=CliState(make_services=FixedServices),
+    )
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output

@@ -1,0 +1,198 @@
+"""Uploaded statutes → the index: :class:`IngestService` over an :class:`Ingester`.
+
+Decisions: one ingest at a time per process (UI sessions share the lock); a bad file is
+reported and skipped, the others go on, and the index is left as it was for that file (the
+pipeline parses a whole file before writing); after a successful ingest the retriever
+re-reads the list of documents through :meth:`app.wiring.Services.refresh_retriever` — an
+explicit call, not a peek at what ``Services`` has built.
+"""
+
+from __future__ import annotations
+
+import queue
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from legal.errors import InputError, LuatqaError
+
+if TYPE_CHECKING:
+    from app.wiring import Services
+
+MAX_UPLOAD_MB = 50
+UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".json", ".docx")
+
+Progress = Callable[[float, str], None]
+IngestCounts = tuple[tuple[str, ...], int, int]  # (document ids, articles, chunks)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    name: str
+    ok: bool
+    message: str
+    documents: tuple[str, ...] = ()
+    articles: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+
+class Ingester(Protocol):
+    """Ingests one file on disk; raises a :class:`LuatqaError` (and writes nothing) when the
+    file is bad. Returns (document ids, articles, chunks). ``progress`` gets the fraction of
+    the file done."""
+
+    def ingest_file(
+        self, path: Path, progress: Callable[[float], None] | None = None
+    ) -> IngestCounts: ...
+
+
+def check_upload(name: str, size: int, max_mb: int = MAX_UPLOAD_MB) -> None:
+    suffix = Path(name).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        raise InputError(
+            f"unsupported file type {suffix or '(none)'}",
+            path=name,
+            hint="upload a statute as " + ", ".join(UPLOAD_SUFFIXES),
+        )
+    if size > max_mb * 1024 * 1024:
+        raise InputError(
+            f"file is {size / 1024 / 1024:.1f} MB, over the {max_mb} MB limit",
+            path=name,
+            hint="split the PDF, or ingest it with the CLI: luatqa ingest FILE",
+        )
+    if size == 0:
+        raise InputError("file is empty", path=name, hint="upload the statute's PDF or text")
+
+
+class IngestService:
+    def __init__(self, ingester: Ingester, max_mb: int = MAX_UPLOAD_MB) -> None:
+        self._ingester = ingester
+        self.max_mb = max_mb
+        self._lock = threading.Lock()  # one ingest at a time per process (sessions share it)
+
+    def ingest_uploads(
+        self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None
+    ) -> list[FileResult]:
+        """Ingest uploaded files one by one; a bad file is reported and skipped (the index
+        is left as it was for that file), the others go on."""
+        results: list[FileResult] = []
+        total = max(len(files), 1)
+        with self._lock, tempfile.TemporaryDirectory(prefix="luatqa-upload-") as tmp:
+            for i, (name, data) in enumerate(files):
+                text = f"Đang nạp {name} ({i + 1}/{len(files)})…"
+
+                def within(frac: float, i: int = i, text: str = text) -> None:
+                    if progress:
+                        progress((i + min(max(frac, 0.0), 1.0)) / total, text)
+
+                within(0.0)
+                results.append(self._one(Path(tmp), name, data, within))
+        if progress:
+            progress(1.0, "Xong")
+        return results
+
+    def _one(
+        self, tmp: Path, name: str, data: bytes, progress: Callable[[float], None]
+    ) -> FileResult:
+        started = time.perf_counter()
+        safe = Path(name).name or "upload"
+        try:
+            check_upload(safe, len(data), self.max_mb)
+            path = tmp / safe
+            path.write_bytes(data)
+            docs, articles, chunks = _on_this_thread(self._ingester, path, progress)
+        except LuatqaError as exc:
+            # the error names the temp path; show the uploaded name instead
+            message = str(exc).replace(str(tmp / safe), safe)
+            return FileResult(safe, False, message, seconds=time.perf_counter() - started)
+        took = time.perf_counter() - started
+        msg = f"{', '.join(docs)}: {articles} điều, {chunks} đoạn"
+        return FileResult(safe, True, msg, docs, articles, chunks, round(took, 2))
+
+
+def _on_this_thread(
+    ingester: Ingester, path: Path, progress: Callable[[float], None]
+) -> IngestCounts:
+    """Run the ingest in a worker thread and deliver its progress on the caller's thread (the
+    pipeline may report from its own threads; a UI can only draw from the script thread)."""
+    fractions: queue.Queue[float] = queue.Queue()
+    results: list[IngestCounts] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            results.append(ingester.ingest_file(path, fractions.put))
+        except BaseException as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=work, name="luatqa-ingest", daemon=True)
+    worker.start()
+    while worker.is_alive() or not fractions.empty():
+        try:
+            progress(fractions.get(timeout=0.2))
+        except queue.Empty:
+            continue
+    worker.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
+class _ReportedError(LuatqaError):
+    """An error the pipeline already formatted (same text as the CLI prints)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _FractionProgress:
+    """The two calls the pipeline makes on a rich ``Progress``, reported as a fraction."""
+
+    def __init__(self, report: Callable[[float], None]) -> None:
+        self._report = report
+        self._total = 1
+        self._done = 0
+
+    def add_task(self, description: str, total: int | None = None, **_: object) -> int:
+        self._total = max(int(total or 1), 1)
+        return 0
+
+    def advance(self, task: int, advance: float = 1) -> None:
+        self._done += int(advance)
+        self._report(self._done / self._total)
+
+
+class PipelineIngester:
+    """:class:`Ingester` over :class:`ingest.pipeline.IngestPipeline` (``Services.pipeline``).
+    The pipeline parses the whole file before writing, so a bad file leaves the index as it
+    was. After a successful ingest the retriever re-reads the list of documents."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def ingest_file(
+        self, path: Path, progress: Callable[[float], None] | None = None
+    ) -> IngestCounts:
+        # Any: the pipeline's parameter is typed as rich's Progress until the one progress
+        # callback type of issue 10 part 3 lands in ingest/; _FractionProgress has the two
+        # methods it calls
+        tracker: Any = _FractionProgress(progress) if progress else None
+        report = self._services.pipeline.ingest_file(path, progress=tracker)
+        if report.error:
+            raise _ReportedError(report.error)
+        self._services.refresh_retriever()
+        docs = tuple(d.doc_id for d in report.documents)
+        return (
+            docs,
+            sum(d.articles for d in report.documents),
+            sum(d.chunks for d in report.documents),
+        )
