@@ -11,11 +11,10 @@ out of one Qdrant request (e.g. chunk hits and article-level rerank scores).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from legal.address import LegalAddress
+from retrieval.records import ChunkRecord
 from retrieval.types import Passage, PassageRole, Provision
 
 
@@ -23,13 +22,16 @@ from retrieval.types import Passage, PassageRole, Provision
 class Hit:
     """A scored chunk as returned by the store."""
 
-    id: str
-    payload: Mapping[str, Any]
+    record: ChunkRecord
     score: float
 
     @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
     def article_key(self) -> tuple[str, str]:
-        return (str(self.payload.get("doc_id")), str(self.payload.get("article")))
+        return self.record.article_key
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,6 @@ def group_by_article(hits: Sequence[Hit], decay: float = 0.3) -> list[ArticleGro
     """Group chunk hits by (document, article), best article first; ties keep hit order."""
     groups: dict[tuple[str, str], list[Hit]] = {}
     for h in hits:
-        if h.payload.get("article") is None:
-            continue
         groups.setdefault(h.article_key, []).append(h)
     out = [
         ArticleGroup(
@@ -108,39 +108,7 @@ def dbsf(
     return scores
 
 
-# ---- payload → result types ------------------------------------------------------------
-
-
-def passage_from_payload(
-    payload: Mapping[str, Any],
-    *,
-    score: float = 0.0,
-    role: PassageRole = PassageRole.HIT,
-    chunk_id: str | None = None,
-    doc_label: str | None = None,
-    doc_short: str | None = None,
-) -> Passage:
-    """A :class:`Passage` from a chunk (or article) record's payload."""
-    address = payload.get("address")
-    if address:
-        addr = LegalAddress.parse(str(address))
-    else:
-        addr = LegalAddress(str(payload["doc_id"]), _opt(payload.get("article")))
-    notes = payload.get("amendment_notes") or ()
-    return Passage(
-        address=addr,
-        text=str(payload.get("text") or ""),
-        article_title=str(payload.get("article_title") or ""),
-        doc_label=str(payload.get("doc_label") or doc_label or addr.doc),
-        doc_short=payload.get("doc_short") or doc_short,
-        hierarchy=str(payload.get("hierarchy") or ""),
-        score=score,
-        role=role,
-        page=_int(payload.get("page") or payload.get("page_start")),
-        source=payload.get("source"),
-        amendment_notes=tuple(str(n) for n in notes),
-        chunk_id=chunk_id,
-    )
+# ---- result types ------------------------------------------------------------------------
 
 
 def provision_from_passages(
@@ -155,14 +123,3 @@ def provision_from_passages(
         passages=tuple(passages),
         role=role,
     )
-
-
-def _opt(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

@@ -19,6 +19,7 @@ from ingest.load import load_documents
 from legal.address import LegalAddress
 from legal.document import Document
 from legal.textnorm import fold
+from retrieval.articles import StoredArticle
 from retrieval.query import QueryAnalyzer
 from retrieval.retriever import Retriever, RetrieverConfig
 from retrieval.sparse import BM25SparseEncoder
@@ -212,7 +213,7 @@ def test_crossrefs_pulled_in(retriever: Retriever) -> None:
             LegalAddress.parse(r).article_address()
             for h in hits[:3]
             for p in h.passages
-            for r in retriever.article(p.address).get("references", [])
+            for r in _article(retriever, p.address).references
         }
         for r in refs:
             assert r.address in hit_refs
@@ -228,8 +229,8 @@ def test_crossrefs_pulled_in(retriever: Retriever) -> None:
 
 def test_crossref_expansion_finds_a_reference(retriever: Retriever) -> None:
     # Điều 46 (trợ cấp thôi việc) refers to Điều 34 of the same code
-    art = retriever.article(LegalAddress("45/2019/QH14", "46"))
-    assert any(r.startswith("45/2019/QH14 › Điều 34") for r in art["references"])
+    art = _article(retriever, LegalAddress("45/2019/QH14", "46"))
+    assert any(r.startswith("45/2019/QH14 › Điều 34") for r in art.references)
 
 
 def test_lookup_and_article(retriever: Retriever) -> None:
@@ -242,14 +243,25 @@ def test_lookup_and_article(retriever: Retriever) -> None:
     assert whole is not None and "1." in whole.text and "2." in whole.text
     assert retriever.lookup(LegalAddress("45/2019/QH14", "999")) is None
     assert retriever.lookup(LegalAddress("45/2019/QH14", "35", "9")) is None
-    art = retriever.article(LegalAddress("45/2019/QH14", "35", "2"))
-    assert art["address"] == "45/2019/QH14 › Điều 35"
-    assert art["title"].startswith("Quyền đơn phương chấm dứt")
-    assert [c["address"] for c in art["clauses"]][:2] == [
+    art = _article(retriever, LegalAddress("45/2019/QH14", "35", "2"))
+    assert art.address.canonical == "45/2019/QH14 › Điều 35"
+    assert art.title.startswith("Quyền đơn phương chấm dứt")
+    assert art.doc_label == "Bộ luật Lao động 2019"
+    assert [c.address.canonical for c in art.chunks][:2] == [
         "45/2019/QH14 › Điều 35 › Khoản 1",
         "45/2019/QH14 › Điều 35 › Khoản 2",
     ]
-    assert retriever.article(LegalAddress("45/2019/QH14", "999")) == {}
+    assert [c.address for c in art.clauses(LegalAddress("45/2019/QH14", "35", "2"))] == [
+        LegalAddress("45/2019/QH14", "35", "2")
+    ]
+    assert art.text.startswith("1.") and "2." in art.text
+    assert retriever.reader.article(LegalAddress("45/2019/QH14", "999")) is None
+
+
+def _article(retriever: Retriever, address: LegalAddress) -> StoredArticle:
+    art = retriever.reader.article(address)
+    assert art is not None, address
+    return art
 
 
 def test_registry_knows_the_index(retriever: Retriever) -> None:
