@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,7 @@ from retrieval.articles import StoredArticle
 from retrieval.query import QueryAnalyzer
 from retrieval.retriever import Retriever, RetrieverConfig
 from retrieval.sparse import BM25SparseEncoder
-from retrieval.store.base import PointRecord, VectorStore
+from retrieval.store.base import Filter, PointRecord, StoredPoint, VectorStore
 from retrieval.types import PassageRole
 
 DIM = 64
@@ -375,3 +375,35 @@ def test_definition_question_puts_the_glossary_clause_first(retriever: Retriever
     # a term no glossary defines changes nothing
     plain = retriever.search("hợp đồng lao động là gì?")
     assert plain.provisions[0].address.doc == "45/2019/QH14"
+
+
+# ---- refresh while other sessions search ---------------------------------------------------
+
+
+class _SlowStore:
+    """A store whose scrolls call ``during`` between points: what another UI session sees
+    while this one refreshes."""
+
+    def __init__(self, inner: VectorStore) -> None:
+        self.inner = inner
+        self.during: Callable[[], None] = lambda: None
+
+    def scroll(self, flt: Filter | None = None, batch: int = 256) -> Iterator[StoredPoint]:
+        for point in self.inner.scroll(flt, batch):
+            self.during()
+            yield point
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_refresh_swaps_the_catalog_at_once(records_store: VectorStore) -> None:
+    store = _SlowStore(records_store)
+    r = Retriever(store, HashingEmbedder(), BM25SparseEncoder())  # duck-typed store
+    assert r.documents() == ["45/2019/QH14"]
+    before = r.catalog
+    seen: list[tuple[list[str], str | None]] = []
+    store.during = lambda: seen.append((r.documents(), r.registry.resolve("BLLĐ")))
+    r.refresh()
+    assert seen and all(s == (["45/2019/QH14"], "45/2019/QH14") for s in seen)
+    assert r.catalog is not before and r.documents() == ["45/2019/QH14"]
