@@ -11,27 +11,39 @@ out of one Qdrant request (e.g. chunk hits and article-level rerank scores).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
-from retrieval.records import ChunkRecord
+from legal.errors import StoreError
+from retrieval.records import ChunkRecord, chunk_key
 from retrieval.types import Passage, PassageRole, Provision
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A scored chunk as returned by the store."""
+    """A scored chunk as returned by the store. Its record is built on first use: a search
+    groups ~100 hits by article (:func:`retrieval.records.chunk_key`) and reads ~30."""
 
-    record: ChunkRecord
+    id: str
+    payload: Mapping[str, Any] = field(repr=False)
     score: float
 
-    @property
-    def id(self) -> str:
-        return self.record.id
+    @classmethod
+    def of(cls, record: ChunkRecord, score: float) -> Hit:
+        return cls(record.id, record.to_payload(), score)
+
+    @cached_property
+    def record(self) -> ChunkRecord:
+        return ChunkRecord.from_payload(self.payload, self.id)
 
     @property
     def article_key(self) -> tuple[str, str]:
-        return self.record.article_key
+        key = chunk_key(self.payload)
+        if key is None:
+            raise StoreError(f"point {self.id} is not a chunk: a search hit must be one")
+        return key
 
 
 @dataclass(frozen=True)

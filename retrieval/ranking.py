@@ -19,7 +19,7 @@ from legal.textnorm import fold
 from retrieval.articles import ArticleReader
 from retrieval.catalog import Catalog
 from retrieval.grouping import ArticleGroup, Hit, dbsf, group_by_article, rrf
-from retrieval.records import ChunkRecord, record_from_payload
+from retrieval.records import chunk_key
 from retrieval.scenario import QueryPlan, QueryUnderstanding
 from retrieval.store.base import Filter, SparseVector, StoredPoint, VectorStore
 
@@ -52,12 +52,7 @@ def definition(text: str) -> re.Match[str] | None:
 
 def hits(points: Iterable[StoredPoint]) -> list[Hit]:
     """Search results as chunk hits (only chunks carry vectors)."""
-    out = []
-    for p in points:
-        rec = record_from_payload(p.payload, p.id)
-        if isinstance(rec, ChunkRecord):
-            out.append(Hit(rec, p.score))
-    return out
+    return [Hit(p.id, p.payload, p.score) for p in points if chunk_key(p.payload) is not None]
 
 
 def situation_first(
@@ -142,7 +137,7 @@ def definition_first(
             if body.startswith(term + " la ") or body.startswith(term + " duoc hieu la "):
                 top = groups[0].score + 1e-6
                 rest = [g for g in groups if g.key != (doc, art)]
-                return [ArticleGroup(doc, art, top, (Hit(c, top),)), *rest]
+                return [ArticleGroup(doc, art, top, (Hit.of(c, top),)), *rest]
     return groups
 
 

@@ -313,6 +313,15 @@ def record_from_payload(payload: Mapping[str, Any], id: str = "") -> Record:
     return cls.from_payload(payload, id)
 
 
+def chunk_key(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(doc_id, article) of a chunk payload, None for any other record: the fast path of a
+    search, which groups ~100 hits by article and builds the records of the ~30 it shows
+    (``from_payload`` costs ~10 µs a point)."""
+    if payload.get("kind") != Kind.CHUNK.value:
+        return None
+    return (str(payload["doc_id"]), str(payload["article"]))
+
+
 # ---- helpers ----------------------------------------------------------------------------
 
 

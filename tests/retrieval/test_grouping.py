@@ -18,7 +18,7 @@ def chunk(doc: str, art: str, clause: str | None) -> ChunkRecord:
 
 
 def hit(doc: str, art: str, clause: str | None, score: float) -> Hit:
-    return Hit(chunk(doc, art, clause), score)
+    return Hit.of(chunk(doc, art, clause), score)
 
 
 def test_decayed_sum() -> None:
