@@ -180,22 +180,13 @@ def _labor_records() -> list[Record]:
             address=LegalAddress("45/2019/QH14", "35", "1"),
             text="1. Báo trước.",
         ),
-        ChunkRecord(
-            **a36,
-            id=_uid("36.1b"),
-            address=clause,
-            text="1. Trường hợp: c) d)",
-            points=("c", "d"),
-            part=2,
-        ),
-        ChunkRecord(
-            **a36,
-            id=_uid("36.1a"),
-            address=clause,
-            text="1. Trường hợp: a) b)",
-            points=("a", "b"),
-            part=1,
-        ),
+        *(
+            ChunkRecord(**a36, id=_uid(f"36.1.{n}"), address=clause, text=t, points=pts, part=n)
+            for n, t, pts in (
+                (2, "1. Trường hợp: c) d)", ("c", "d")),
+                (1, "1. Trường hợp: a) b)", ("a", "b")),
+            )
+        ),  # written in the wrong order: the reader orders parts
     ]
 
 
@@ -205,20 +196,30 @@ def _uid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
 
 
+def _open_test_store(kind: str, folder: Path, collection: str = "luatqa") -> VectorStore:
+    """An empty store of either kind: the embedded shard in ``folder``, or qdrant-client in
+    local mode (the server code path)."""
+    if kind == "edge":
+        from retrieval.store.edge import EdgeStore
+
+        return EdgeStore(folder)
+    from qdrant_client import QdrantClient
+
+    from retrieval.store.server import ServerStore
+
+    return ServerStore(QdrantClient(location=":memory:"), collection=collection)
+
+
+@pytest.fixture(scope="session")
+def open_test_store() -> Callable[..., VectorStore]:
+    """``open_test_store(kind, folder, collection=...)``: see :func:`_open_test_store`."""
+    return _open_test_store
+
+
 @pytest.fixture(params=["edge", "server"])
 def records_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
     """A store (embedded, then server in local mode) holding :func:`_labor_records`."""
-    store: VectorStore
-    if request.param == "edge":
-        from retrieval.store.edge import EdgeStore
-
-        store = EdgeStore(tmp_path / "idx")
-    else:
-        from qdrant_client import QdrantClient
-
-        from retrieval.store.server import ServerStore
-
-        store = ServerStore(QdrantClient(location=":memory:"))
+    store = _open_test_store(request.param, tmp_path / "idx")
     store.ensure_collection(4)
     points = []
     for r in _labor_records():

@@ -16,7 +16,7 @@ to the prefetches of a hybrid search, not again to the fused list.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -41,6 +41,17 @@ class PointRecord:
     payload: dict[str, Any]
     dense: Sequence[float] | None = None
     sparse: SparseVector | None = None
+
+
+def named_vectors(p: PointRecord, sparse: Callable[[SparseVector], Any]) -> dict[str, Any]:
+    """The point's vectors by name (none for payload-only records), the sparse one made by
+    the store's own ``sparse`` converter."""
+    vec: dict[str, Any] = {}
+    if p.dense is not None:
+        vec[DENSE] = [float(x) for x in p.dense]
+    if p.sparse is not None and p.sparse.indices:
+        vec[SPARSE] = sparse(p.sparse)
+    return vec
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from retrieval.store.base import (
     PointRecord,
     SparseVector,
     StoredPoint,
+    named_vectors,
     point_uuids,
 )
 
@@ -188,14 +189,9 @@ class EdgeStore:
             return
         shard = self._need()
         with self._engine("upsert"):
-            batch = []
-            for p in points:
-                vec: dict[str, Any] = {}
-                if p.dense is not None:
-                    vec[DENSE] = [float(x) for x in p.dense]
-                if p.sparse is not None and p.sparse.indices:
-                    vec[SPARSE] = _sparse(p.sparse)
-                batch.append(qe.Point(uuid.UUID(p.id), vec, p.payload))
+            batch = [
+                qe.Point(uuid.UUID(p.id), named_vectors(p, _sparse), p.payload) for p in points
+            ]
             shard.update(qe.UpdateOperation.upsert_points(batch))
 
     def delete(self, ids: Sequence[str]) -> None:

@@ -23,6 +23,7 @@ from retrieval.store.base import (
     PointRecord,
     SparseVector,
     StoredPoint,
+    named_vectors,
     point_uuids,
 )
 from retrieval.store.edge import KEYWORD_INDEXES
@@ -140,14 +141,10 @@ class ServerStore:
             raise StoreError(
                 f"collection {self.collection!r} does not exist", hint="run `luatqa ingest` first"
             )
-        batch = []
-        for p in points:
-            vec: dict[str, Any] = {}
-            if p.dense is not None:
-                vec[DENSE] = [float(x) for x in p.dense]
-            if p.sparse is not None and p.sparse.indices:
-                vec[SPARSE] = _sparse(p.sparse)
-            batch.append(m.PointStruct(id=p.id, vector=vec, payload=p.payload))
+        batch = [
+            m.PointStruct(id=p.id, vector=named_vectors(p, _sparse), payload=p.payload)
+            for p in points
+        ]
         self._call("upsert", self.client.upsert, self.collection, points=batch, wait=True)
 
     def delete(self, ids: Sequence[str]) -> None:

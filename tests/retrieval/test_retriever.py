@@ -116,18 +116,6 @@ def docs(shared_corpus: Path) -> list[Document]:
     return [d for d in all_docs if d.doc_id in SLICES]
 
 
-def _open(kind: str, tmp: Path) -> VectorStore:
-    if kind == "edge":
-        from retrieval.store.edge import EdgeStore
-
-        return EdgeStore(tmp / "idx")
-    from qdrant_client import QdrantClient
-
-    from retrieval.store.server import ServerStore
-
-    return ServerStore(QdrantClient(location=":memory:"))
-
-
 @pytest.fixture(scope="module")
 def slice_records(docs: list[Document]) -> list[PointRecord]:
     return records(docs, HashingEmbedder())
@@ -138,8 +126,9 @@ def retriever(
     request: pytest.FixtureRequest,
     slice_records: list[PointRecord],
     tmp_path_factory: pytest.TempPathFactory,
+    open_test_store: Callable[..., VectorStore],
 ) -> Iterator[Retriever]:
-    store = _open(request.param, tmp_path_factory.mktemp(request.param))
+    store = open_test_store(request.param, tmp_path_factory.mktemp(request.param) / "idx")
     store.ensure_collection(DIM)
     emb = HashingEmbedder()
     store.upsert(slice_records)

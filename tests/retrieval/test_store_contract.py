@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,12 +68,10 @@ POINTS = [
 
 
 @pytest.fixture(params=["edge", "server"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
-    s: VectorStore
-    if request.param == "edge":
-        s = EdgeStore(tmp_path / "index")
-    else:
-        s = ServerStore(QdrantClient(location=":memory:"), collection="contract")
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, open_test_store: Callable[..., VectorStore]
+) -> Iterator[VectorStore]:
+    s = open_test_store(request.param, tmp_path / "index", collection="contract")
     s.ensure_collection(DIM)
     s.upsert(POINTS)
     yield s
