@@ -85,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         print("bench/decode_gpu.py needs torch: pip install -e '.[finetune]'", file=sys.stderr)
         return 2
     if not torch.cuda.is_available() and not args.cpu_smoke:
-        print("No CUDA device: this benchmark times the Llama-3.1-8B architecture on one GPU; "
-              "on CPU use bench/generation.py with the served demo model.", file=sys.stderr)  # fmt: skip
+        print(
+            "No CUDA device: this benchmark times the Llama-3.1-8B architecture on one GPU; "
+            "on CPU use bench/generation.py with the served demo model.",
+            file=sys.stderr,
+        )
         return 2
     model, device, build_s = _model(torch, args.cpu_smoke and not torch.cuda.is_available())
     vocab = model.config.vocab_size
@@ -125,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         "batch_tokens_per_s": round(args.batch * args.new_tokens / batch_s, 1),
         "peak_memory_gib": (
             round(torch.cuda.max_memory_allocated() / 2**30, 2)
-            if torch.cuda.is_available() else None
-        ),  # fmt: skip
+            if torch.cuda.is_available()
+            else None
+        ),
         "model_build_s": round(build_s, 1),
     }
     print(json.dumps(result))
