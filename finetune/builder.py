@@ -30,7 +30,8 @@ from generation.budget import Budget, TokenCounter, fit_prompt
 from legal.address import LegalAddress
 from legal.errors import GenerationError, InputError
 from legal.textnorm import normalize_for_index
-from retrieval.store.base import Filter, VectorStore
+from retrieval.articles import ArticleReader
+from retrieval.store.base import VectorStore
 from retrieval.types import Passage, SearchResult
 
 
@@ -53,30 +54,19 @@ class ProvisionSource(Protocol):
 
 
 class StoreProvisions:
-    """:class:`ProvisionSource` over a :class:`VectorStore` (embedded or server)."""
+    """:class:`ProvisionSource` over a :class:`VectorStore` (embedded or server), read through
+    :class:`retrieval.articles.ArticleReader`, the one reader of the index's records."""
 
     def __init__(self, store: VectorStore) -> None:
-        self.store = store
-
-    def _passages(self, flt: Filter) -> list[Passage]:
-        from retrieval.grouping import passage_from_payload
-
-        out = []
-        for point in self.store.scroll(flt):
-            if point.payload.get("text"):
-                out.append(passage_from_payload(point.payload, chunk_id=point.id))
-        return sorted(out, key=lambda p: p.address.sort_key())
+        self.reader = ArticleReader(store)
 
     def clause_passages(self) -> list[Passage]:
-        return self._passages(Filter(kinds=("chunk",)))
+        out = [c.passage() for c in self.reader.chunks() if c.text]
+        return sorted(out, key=lambda p: p.address.sort_key())
 
     def article_passages(self, address: LegalAddress) -> list[Passage]:
-        if address.article is None:
-            return []
-        found = self._passages(
-            Filter(kinds=("chunk",), doc_ids=(address.doc,), articles=(address.article,))
-        )
-        return [p for p in found if p.address.overlaps(address)] or found
+        article = self.reader.article(address)
+        return [p for p in article.passages(address) if p.text] if article else []
 
 
 @dataclass(frozen=True)

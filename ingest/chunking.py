@@ -14,6 +14,10 @@
   ``kind="document"`` record per document (metadata, counts, version, source). They have no
   vectors, so searches never return them.
 
+Every record is written through :mod:`retrieval.records` (``ChunkRecord``, ``ArticleRecord``,
+``DocumentRecord``): their ``to_payload`` is the stored shape, which the retriever, the UI and
+fine-tuning read back with ``from_payload``.
+
 Point ids are ``uuid5(kind | canonical address | doc_version | part)``: deterministic, and
 different for every version of a document (that is what makes re-ingest crash-safe, see
 :mod:`ingest.pipeline`).
@@ -24,15 +28,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Generic, TypeVar
 
 from legal.address import SEP, LegalAddress
 from legal.document import AmendmentNote, Article, Clause, CrossReference, Document, Point
-
-Kind = Literal["chunk", "article", "document"]
+from retrieval.records import ArticleRecord, ChunkRecord, DocumentRecord, Kind, Record
 
 # Bump when the chunk layout or payload changes: every document then gets a new version and
 # is re-indexed on the next ingest.
@@ -45,28 +48,45 @@ class ChunkingConfig:
     max_words: int = 350  # a Khoản longer than this is split by groups of Điểm
 
 
-@dataclass(frozen=True)
-class IndexRecord:
-    """One point to write. ``embed_text`` is None for payload-only records."""
+R = TypeVar("R", bound=Record)
 
-    id: str
-    kind: Kind
-    address: LegalAddress
-    payload: dict[str, Any]
+
+@dataclass(frozen=True)
+class IndexRecord(Generic[R]):
+    """One point to write: a record of :mod:`retrieval.records` and, for chunks, the text to
+    embed (None for payload-only records)."""
+
+    record: R
     embed_text: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def kind(self) -> Kind:
+        return self.record.kind
+
+    @property
+    def address(self) -> LegalAddress:
+        return self.record.address
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.record.to_payload()
 
 
 @dataclass(frozen=True)
 class DocumentChunks:
     doc_id: str
     version: str
-    chunks: tuple[IndexRecord, ...]
-    articles: tuple[IndexRecord, ...]
-    document: IndexRecord
+    chunks: tuple[IndexRecord[ChunkRecord], ...]
+    articles: tuple[IndexRecord[ArticleRecord], ...]
+    document: IndexRecord[DocumentRecord]
     n_clauses: int
 
     @property
-    def records(self) -> tuple[IndexRecord, ...]:
+    def records(self) -> tuple[IndexRecord[Any], ...]:
         """Chunks, then article records, then the document record (the commit marker)."""
         return (*self.chunks, *self.articles, self.document)
 
@@ -102,7 +122,7 @@ def document_version(doc: Document, config: ChunkingConfig | None = None) -> str
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
-def point_id(kind: str, address: LegalAddress | str, version: str, part: int = 0) -> str:
+def point_id(kind: Kind, address: LegalAddress | str, version: str, part: int = 0) -> str:
     canonical = address if isinstance(address, str) else address.canonical
     return str(uuid.uuid5(ID_NAMESPACE, f"{kind}|{canonical}|{version}|{part}"))
 
@@ -174,7 +194,28 @@ class Chunker:
     def chunk(self, doc: Document, *, version: str | None = None) -> DocumentChunks:
         version = version or self.version(doc)
         doc_label, doc_short = self._labeler(doc)
-        base = {
+        builder = _DocumentBuilder(doc, version, doc_label, doc_short, self.config.max_words)
+        for art in doc.articles:
+            builder.add_article(art)
+        return builder.finish()
+
+
+@dataclass(frozen=True)
+class _ArticleContext:
+    fields: dict[str, Any]  # the article-level fields of its chunk and article records
+    context: str  # "Bộ luật Lao động 2019 › Chương VII › Điều 105. Thời giờ làm việc …"
+
+
+class _DocumentBuilder:
+    """The records of one document, article by article (one builder per ``chunk`` call)."""
+
+    def __init__(
+        self, doc: Document, version: str, doc_label: str, doc_short: str | None, max_words: int
+    ) -> None:
+        self.doc = doc
+        self.version = version
+        self.max_words = max_words
+        self.doc_fields: dict[str, Any] = {
             "doc_id": doc.doc_id,
             "doc_type": doc.meta.doc_type.value,
             "doc_version": version,
@@ -182,166 +223,90 @@ class Chunker:
             "doc_short": doc_short,
             "source": doc.meta.source,
         }
-        chunks: list[IndexRecord] = []
-        articles: list[IndexRecord] = []
-        used: set[str] = set()
-        n_clauses = 0
+        self.chunks: list[IndexRecord[ChunkRecord]] = []
+        self.articles: list[IndexRecord[ArticleRecord]] = []
+        self.n_clauses = 0
+        self._used: set[str] = set()
 
-        def unique(kind: str, addr: LegalAddress, part: int) -> str:
-            # a parser slip (two Khoản "2" in one Điều) must not silently merge points
-            pid = point_id(kind, addr, version, part)
-            bump = 0
-            while pid in used:
-                bump += 1
-                pid = point_id(kind, addr, version, part + 1000 * bump)
-            used.add(pid)
-            return pid
+    def _unique(self, kind: Kind, addr: LegalAddress, part: int) -> str:
+        # a parser slip (two Khoản "2" in one Điều) must not silently merge points
+        pid = point_id(kind, addr, self.version, part)
+        bump = 0
+        while pid in self._used:
+            bump += 1
+            pid = point_id(kind, addr, self.version, part + 1000 * bump)
+        self._used.add(pid)
+        return pid
 
-        for art in doc.articles:
-            hierarchy = hierarchy_of(art)
-            art_addr = LegalAddress(doc.doc_id, art.number)
-            heading = (
-                f"Điều {art.number}. {art.title}".rstrip(". ")
-                if art.title
-                else (f"Điều {art.number}")
-            )
-            context = SEP.join(x for x in (doc_label, hierarchy, heading) if x)
-            art_base = {
-                **base,
-                "article": art.number,
+    def add_article(self, art: Article) -> None:
+        hierarchy = hierarchy_of(art)
+        art_addr = LegalAddress(self.doc.doc_id, art.number)
+        heading = f"Điều {art.number}. {art.title}".rstrip(". ") if art.title else ""
+        heading = heading or f"Điều {art.number}"
+        doc_label = self.doc_fields["doc_label"]
+        ctx = _ArticleContext(
+            fields={
+                **self.doc_fields,
                 "article_title": art.title,
                 "hierarchy": hierarchy,
                 "chapter": _label("Chương", art.chapter),
                 "page": art.page_start,
-            }
-
-            def add_chunk(
-                addr: LegalAddress,
-                text: str,
-                notes: list[str],
-                refs: list[str],
-                *,
-                part: int = 0,
-                points: list[str] | None = None,
-                art_base: dict[str, Any] = art_base,
-                context: str = context,
-            ) -> None:
-                where = f"Khoản {addr.clause}" if addr.clause else ""
-                if points:
-                    span = points[0] if len(points) == 1 else f"{points[0]}–{points[-1]}"
-                    where = f"{where} (điểm {span})".strip()
-                head = f"{context}{SEP}{where}" if where else context
-                payload = {
-                    **art_base,
-                    "kind": "chunk",
-                    "address": addr.canonical,
-                    "clause": addr.clause,
-                    "point": addr.point,
-                    "points": points or [],
-                    "part": part,
-                    "text": text,
-                    "amendment_notes": notes,
-                    "references": refs,
-                }
-                chunks.append(
-                    IndexRecord(
-                        unique("chunk", addr, part), "chunk", addr, payload, f"{head}: {text}"
-                    )
-                )
-
-            if art.clauses:
-                for clause in art.clauses:
-                    n_clauses += 1
-                    addr = LegalAddress(doc.doc_id, art.number, clause.number)
-                    self._clause_chunks(art, clause, addr, add_chunk)
-            else:
-                notes = _notes(art.footnotes, *(p.footnotes for p in art.points))
-                refs = _refs(art.references, *(p.references for p in art.points))
-                if art.points and _words(art.text) > self.config.max_words:
-                    groups = _point_groups(art.points, art.lead_in, self.config.max_words)
-                    for i, group in enumerate(groups):
-                        text = "\n".join([art.lead_in, *(p.text for p in group)]).strip()
-                        add_chunk(
-                            art_addr,
-                            text,
-                            notes,
-                            refs,
-                            part=i + 1,
-                            points=[p.letter for p in group],
-                        )
-                else:
-                    add_chunk(art_addr, art.text, notes, refs)
-
-            articles.append(
-                IndexRecord(
-                    unique("article", art_addr, 0),
-                    "article",
-                    art_addr,
-                    {
-                        **art_base,
-                        "kind": "article",
-                        "address": art_addr.canonical,
-                        "title": art.title,
-                        "text": art.text,
-                        "part": art.part,
-                        "section": art.section,
-                        "pages": [art.page_start, art.page_end],
-                        "clauses": len(art.clauses),
-                        "amendment_notes": _notes(
-                            art.footnotes,
-                            *(c.footnotes for c in art.clauses),
-                            *(p.footnotes for c in art.clauses for p in c.points),
-                            *(p.footnotes for p in art.points),
-                        ),
-                        "references": _refs(
-                            art.references,
-                            *(c.references for c in art.clauses),
-                            *(p.references for c in art.clauses for p in c.points),
-                        ),
-                    },
-                )
-            )
-
-        meta = doc.meta
-        doc_addr = LegalAddress(doc.doc_id)
-        document = IndexRecord(
-            point_id("document", doc_addr, version),
-            "document",
-            doc_addr,
-            {
-                **base,
-                "kind": "document",
-                "address": doc_addr.canonical,
-                "number": meta.number,
-                "title": meta.title,
-                "issuer": meta.issuer,
-                "date": meta.date,
-                "year": meta.year,
-                "pages": doc.pages,
-                "articles": len(doc.articles),
-                "clauses": n_clauses,
-                "chunks": len(chunks),
-                "chapters": [f"{d.label}. {d.title}".rstrip(". ") for d in doc.chapters],
-                "warnings": list(doc.warnings),
-                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
+            context=SEP.join(x for x in (doc_label, hierarchy, heading) if x),
         )
-        return DocumentChunks(
-            doc.doc_id, version, tuple(chunks), tuple(articles), document, n_clauses
+        if art.clauses:
+            for clause in art.clauses:
+                self.n_clauses += 1
+                addr = LegalAddress(self.doc.doc_id, art.number, clause.number)
+                self._clause_chunks(ctx, art, clause, addr)
+        else:
+            notes = _notes(art.footnotes, *(p.footnotes for p in art.points))
+            refs = _refs(art.references, *(p.references for p in art.points))
+            if art.points and _words(art.text) > self.max_words:
+                groups = _point_groups(art.points, art.lead_in, self.max_words)
+                for i, group in enumerate(groups):
+                    text = "\n".join([art.lead_in, *(p.text for p in group)]).strip()
+                    self._chunk(ctx, art_addr, text, notes, refs, i + 1, group)
+            else:
+                self._chunk(ctx, art_addr, art.text, notes, refs)
+        self.articles.append(IndexRecord(self._article_record(ctx, art, art_addr)))
+
+    def _chunk(
+        self,
+        ctx: _ArticleContext,
+        addr: LegalAddress,
+        text: str,
+        notes: list[str],
+        refs: list[str],
+        part: int = 0,
+        points: Sequence[Point] = (),
+    ) -> None:
+        letters = tuple(p.letter for p in points)
+        where = f"Khoản {addr.clause}" if addr.clause else ""
+        if letters:
+            span = letters[0] if len(letters) == 1 else f"{letters[0]}–{letters[-1]}"
+            where = f"{where} (điểm {span})".strip()
+        head = f"{ctx.context}{SEP}{where}" if where else ctx.context
+        record = ChunkRecord(
+            **ctx.fields,
+            id=self._unique(Kind.CHUNK, addr, part),
+            address=addr,
+            text=text,
+            points=letters,
+            part=part,
+            amendment_notes=tuple(notes),
+            references=tuple(refs),
         )
+        self.chunks.append(IndexRecord(record, f"{head}: {text}"))
 
     def _clause_chunks(
-        self,
-        art: Article,
-        clause: Clause,
-        addr: LegalAddress,
-        add_chunk: Callable[..., None],
+        self, ctx: _ArticleContext, art: Article, clause: Clause, addr: LegalAddress
     ) -> None:
         notes = _notes(art.footnotes, clause.footnotes, *(p.footnotes for p in clause.points))
         refs = _refs(clause.references, *(p.references for p in clause.points))
-        if clause.points and _words(clause.text) > self.config.max_words:
+        if clause.points and _words(clause.text) > self.max_words:
             lead = clause.lead_in or clause.text.split("\n", 1)[0]
-            groups = _point_groups(clause.points, lead, self.config.max_words)
+            groups = _point_groups(clause.points, lead, self.max_words)
             if len(groups) > 1:
                 for i, group in enumerate(groups):
                     text = "\n".join([lead, *(p.text for p in group)]).strip()
@@ -349,13 +314,60 @@ class Chunker:
                         art.footnotes, clause.footnotes, *(p.footnotes for p in group)
                     )
                     group_refs = _refs(clause.references, *(p.references for p in group))
-                    add_chunk(
-                        addr,
-                        text,
-                        group_notes,
-                        group_refs,
-                        part=i + 1,
-                        points=[p.letter for p in group],
-                    )
+                    self._chunk(ctx, addr, text, group_notes, group_refs, i + 1, group)
                 return
-        add_chunk(addr, clause.text, notes, refs)
+        self._chunk(ctx, addr, clause.text, notes, refs)
+
+    def _article_record(
+        self, ctx: _ArticleContext, art: Article, addr: LegalAddress
+    ) -> ArticleRecord:
+        notes = _notes(
+            art.footnotes,
+            *(c.footnotes for c in art.clauses),
+            *(p.footnotes for c in art.clauses for p in c.points),
+            *(p.footnotes for p in art.points),
+        )
+        refs = _refs(
+            art.references,
+            *(c.references for c in art.clauses),
+            *(p.references for c in art.clauses for p in c.points),
+        )
+        return ArticleRecord(
+            **ctx.fields,
+            id=self._unique(Kind.ARTICLE, addr, 0),
+            address=addr,
+            text=art.text,
+            part=art.part,
+            section=art.section,
+            pages=(art.page_start, art.page_end),
+            clauses=len(art.clauses),
+            amendment_notes=tuple(notes),
+            references=tuple(refs),
+        )
+
+    def finish(self) -> DocumentChunks:
+        doc, meta = self.doc, self.doc.meta
+        document = DocumentRecord(
+            **self.doc_fields,
+            id=point_id(Kind.DOCUMENT, LegalAddress(doc.doc_id), self.version),
+            number=meta.number,
+            title=meta.title,
+            issuer=meta.issuer,
+            date=meta.date,
+            year=meta.year,
+            pages=doc.pages,
+            articles=len(doc.articles),
+            clauses=self.n_clauses,
+            chunks=len(self.chunks),
+            chapters=tuple(f"{d.label}. {d.title}".rstrip(". ") for d in doc.chapters),
+            warnings=tuple(doc.warnings),
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        return DocumentChunks(
+            doc.doc_id,
+            self.version,
+            tuple(self.chunks),
+            tuple(self.articles),
+            IndexRecord(document),
+            self.n_clauses,
+        )

@@ -29,10 +29,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ingest.chunking import Chunker, DocumentChunks, IndexRecord
+from ingest.chunking import Chunker, DocumentChunks, IndexRecord, point_id
+from legal.address import LegalAddress
 from legal.document import Document
 from legal.errors import InputError, LuatqaError, StoreError
 from retrieval.embedders.base import DenseEmbedder
+from retrieval.records import ChunkRecord, DocumentRecord, Kind
 from retrieval.sparse import SparseEncoder
 from retrieval.store.base import Filter, PointRecord, VectorStore
 
@@ -166,20 +168,21 @@ class IngestPipeline:
 
     # ---- one document -------------------------------------------------------------------
     def is_current(self, doc_id: str, version: str) -> bool:
-        from ingest.chunking import point_id
-        from legal.address import LegalAddress
-
-        got = self.store.retrieve([point_id("document", LegalAddress(doc_id), version)])
-        if not got or got[0].payload.get("doc_version") != version:
+        marker = self._marker(doc_id, version)
+        if marker is None or marker.doc_version != version:
             return False
         # same content, but vectors made by another embedder / sparse encoder: re-index (the
         # ids stay the same, so the points are overwritten in place). Records written before
         # these fields existed carry none and count as current.
-        p = got[0].payload
-        return all(
-            p.get(key) in (None, name)
-            for key, name in (("embedder", self.embedder.name), ("sparse", self.sparse.name))
+        return marker.embedder in (None, self.embedder.name) and marker.sparse in (
+            None,
+            self.sparse.name,
         )
+
+    def _marker(self, doc_id: str, version: str) -> DocumentRecord | None:
+        """The document record (commit marker) of this version, if written."""
+        got = self.store.retrieve([point_id(Kind.DOCUMENT, LegalAddress(doc_id), version)])
+        return DocumentRecord.from_payload(got[0].payload, got[0].id) if got else None
 
     def prepare(self, doc: Document) -> DocumentChunks:
         return self.chunker.chunk(doc)
@@ -196,10 +199,8 @@ class IngestPipeline:
         version = prepared.version if prepared else self.chunker.version(doc)
         n_clauses = sum(len(a.clauses) for a in doc.articles)
         if not force and self.is_current(doc.doc_id, version):
-            existing = self.store.retrieve(
-                [prepared.document.id] if prepared else [self._doc_record_id(doc, version)]
-            )
-            chunks = int(existing[0].payload.get("chunks", 0)) if existing else 0
+            marker = self._marker(doc.doc_id, version)
+            chunks = marker.chunks if marker else 0
             return DocReport(
                 doc.doc_id, doc.meta.title, "unchanged", version, len(doc.articles),
                 n_clauses, chunks, 0, time.perf_counter() - start,
@@ -213,12 +214,10 @@ class IngestPipeline:
         removed = self.store.count(stale)
         if removed:
             self.store.delete_where(stale)
-        marker = prepared.document
-        marker = replace(
-            marker,
-            payload={**marker.payload, "embedder": self.embedder.name, "sparse": self.sparse.name},
+        signed = replace(
+            prepared.document.record, embedder=self.embedder.name, sparse=self.sparse.name
         )
-        self._write_payload_only([marker])  # commit marker, last
+        self._write_payload_only([IndexRecord(signed)])  # commit marker, last
         self.store.flush()
         status: Status = "updated" if had_any else "indexed"
         return DocReport(
@@ -226,25 +225,19 @@ class IngestPipeline:
             len(prepared.chunks), removed, time.perf_counter() - start,
         )  # fmt: skip
 
-    def _doc_record_id(self, doc: Document, version: str) -> str:
-        from ingest.chunking import point_id
-        from legal.address import LegalAddress
-
-        return point_id("document", LegalAddress(doc.doc_id), version)
-
     def _ensure_collection(self) -> None:
         if not self._collection_ready:
             self.store.ensure_collection(self.embedder.dim)
             self._collection_ready = True
 
     def _write_chunks(
-        self, chunks: Sequence[IndexRecord], on_batch: Callable[[int], None] | None
+        self, chunks: Sequence[IndexRecord[ChunkRecord]], on_batch: Callable[[int], None] | None
     ) -> None:
         """Embed batch i+1 while batch i is sparse-encoded and written (the embedder runs in
         native code without the GIL), so indexing runs at the embedder's speed. Batches are
         written in order by one worker; the caller writes the commit marker afterwards."""
 
-        def write(batch: Sequence[IndexRecord], texts: list[str], dense: Any) -> int:
+        def write(batch: Sequence[IndexRecord[ChunkRecord]], texts: list[str], dense: Any) -> int:
             sparse = self.sparse.encode_passages(texts)
             self.store.upsert(
                 [
@@ -263,7 +256,7 @@ class IngestPipeline:
             pending: Future[int] | None = None
             for i in range(0, len(chunks), self.batch_size):
                 batch = chunks[i : i + self.batch_size]
-                texts = [c.embed_text or c.payload["text"] for c in batch]
+                texts = [c.embed_text or "" for c in batch]  # every chunk has one
                 dense = self.embedder.embed_passages(texts)
                 if pending is not None:
                     done(pending)  # at most one write in flight
@@ -271,7 +264,7 @@ class IngestPipeline:
             if pending is not None:
                 done(pending)
 
-    def _write_payload_only(self, records: Sequence[IndexRecord]) -> None:
+    def _write_payload_only(self, records: Sequence[IndexRecord[Any]]) -> None:
         for i in range(0, len(records), 256):
             self.store.upsert([PointRecord(r.id, r.payload) for r in records[i : i + 256]])
 

@@ -12,24 +12,38 @@ out of one Qdrant request (e.g. chunk hits and article-level rerank scores).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from legal.address import LegalAddress
+from legal.errors import StoreError
+from retrieval.records import ChunkRecord, chunk_key
 from retrieval.types import Passage, PassageRole, Provision
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A scored chunk as returned by the store."""
+    """A scored chunk as returned by the store. Its record is built on first use: a search
+    groups ~100 hits by article (:func:`retrieval.records.chunk_key`) and reads ~30."""
 
     id: str
-    payload: Mapping[str, Any]
+    payload: Mapping[str, Any] = field(repr=False)
     score: float
+
+    @classmethod
+    def of(cls, record: ChunkRecord, score: float) -> Hit:
+        return cls(record.id, record.to_payload(), score)
+
+    @cached_property
+    def record(self) -> ChunkRecord:
+        return ChunkRecord.from_payload(self.payload, self.id)
 
     @property
     def article_key(self) -> tuple[str, str]:
-        return (str(self.payload.get("doc_id")), str(self.payload.get("article")))
+        key = chunk_key(self.payload)
+        if key is None:
+            raise StoreError(f"point {self.id} is not a chunk: a search hit must be one")
+        return key
 
 
 @dataclass(frozen=True)
@@ -57,8 +71,6 @@ def group_by_article(hits: Sequence[Hit], decay: float = 0.3) -> list[ArticleGro
     """Group chunk hits by (document, article), best article first; ties keep hit order."""
     groups: dict[tuple[str, str], list[Hit]] = {}
     for h in hits:
-        if h.payload.get("article") is None:
-            continue
         groups.setdefault(h.article_key, []).append(h)
     out = [
         ArticleGroup(
@@ -108,39 +120,7 @@ def dbsf(
     return scores
 
 
-# ---- payload → result types ------------------------------------------------------------
-
-
-def passage_from_payload(
-    payload: Mapping[str, Any],
-    *,
-    score: float = 0.0,
-    role: PassageRole = PassageRole.HIT,
-    chunk_id: str | None = None,
-    doc_label: str | None = None,
-    doc_short: str | None = None,
-) -> Passage:
-    """A :class:`Passage` from a chunk (or article) record's payload."""
-    address = payload.get("address")
-    if address:
-        addr = LegalAddress.parse(str(address))
-    else:
-        addr = LegalAddress(str(payload["doc_id"]), _opt(payload.get("article")))
-    notes = payload.get("amendment_notes") or ()
-    return Passage(
-        address=addr,
-        text=str(payload.get("text") or ""),
-        article_title=str(payload.get("article_title") or ""),
-        doc_label=str(payload.get("doc_label") or doc_label or addr.doc),
-        doc_short=payload.get("doc_short") or doc_short,
-        hierarchy=str(payload.get("hierarchy") or ""),
-        score=score,
-        role=role,
-        page=_int(payload.get("page") or payload.get("page_start")),
-        source=payload.get("source"),
-        amendment_notes=tuple(str(n) for n in notes),
-        chunk_id=chunk_id,
-    )
+# ---- result types ------------------------------------------------------------------------
 
 
 def provision_from_passages(
@@ -155,14 +135,3 @@ def provision_from_passages(
         passages=tuple(passages),
         role=role,
     )
-
-
-def _opt(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from generation.server import VLLM_VENV_PYTHON, ServeSpec, VllmProcess, start_vllm
+from legal.address import LegalAddress
 from legal.errors import GenerationError
+from retrieval.records import ArticleRecord, ChunkRecord, DocumentRecord, Record
+from retrieval.store.base import PointRecord, VectorStore
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = (REPO.parent / "shared" / "corpus").resolve()
@@ -126,3 +129,102 @@ def _run_vllm(spec: ServeSpec, log: Path, start_timeout_s: float = 480) -> Itera
 def vllm_launcher() -> Callable[..., AbstractContextManager[VllmProcess]]:
     """``with vllm_launcher(ServeSpec(...), log_path) as server:`` — see :func:`_run_vllm`."""
     return _run_vllm
+
+
+# ---- a small index of typed records, on both stores ------------------------------------
+
+
+def _labor_records() -> list[Record]:
+    """Điều 35 (article record + two Khoản), Điều 36 (two parts of one long Khoản, and no
+    article record, as after a crash between the two writes), and the document record."""
+    doc = {
+        "doc_id": "45/2019/QH14",
+        "doc_type": "Bộ luật",
+        "doc_version": "v1",
+        "doc_label": "Bộ luật Lao động 2019",
+        "doc_short": "BLLĐ 2019",
+        "source": "blld.pdf",
+    }
+    a35 = {
+        **doc,
+        "article_title": "Quyền đơn phương chấm dứt hợp đồng",
+        "hierarchy": "Chương III",
+        "chapter": "Chương III",
+        "page": 12,
+    }
+    a36 = {**a35, "article_title": "Quyền của người sử dụng lao động", "page": 13}
+    art = LegalAddress("45/2019/QH14", "35")
+    clause = LegalAddress("45/2019/QH14", "36", "1")
+    return [
+        DocumentRecord(**doc, id=_uid("doc"), title="Bộ luật Lao động", articles=2, chunks=4),
+        ArticleRecord(
+            **a35,
+            id=_uid("a35"),
+            address=art,
+            text="1. Báo trước.\n2. Không cần.",
+            pages=(12, 13),
+            clauses=2,
+            amendment_notes=("sửa đổi 2023",),
+            references=("45/2019/QH14 › Điều 36",),
+        ),
+        ChunkRecord(
+            **a35,
+            id=_uid("35.2"),
+            address=LegalAddress("45/2019/QH14", "35", "2"),
+            text="2. Không cần.",
+            references=("45/2019/QH14 › Điều 34",),
+        ),
+        ChunkRecord(
+            **a35,
+            id=_uid("35.1"),
+            address=LegalAddress("45/2019/QH14", "35", "1"),
+            text="1. Báo trước.",
+        ),
+        *(
+            ChunkRecord(**a36, id=_uid(f"36.1.{n}"), address=clause, text=t, points=pts, part=n)
+            for n, t, pts in (
+                (2, "1. Trường hợp: c) d)", ("c", "d")),
+                (1, "1. Trường hợp: a) b)", ("a", "b")),
+            )
+        ),  # written in the wrong order: the reader orders parts
+    ]
+
+
+def _uid(name: str) -> str:
+    import uuid
+
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def _open_test_store(kind: str, folder: Path, collection: str = "luatqa") -> VectorStore:
+    """An empty store of either kind: the embedded shard in ``folder``, or qdrant-client in
+    local mode (the server code path)."""
+    if kind == "edge":
+        from retrieval.store.edge import EdgeStore
+
+        return EdgeStore(folder)
+    from qdrant_client import QdrantClient
+
+    from retrieval.store.server import ServerStore
+
+    return ServerStore(QdrantClient(location=":memory:"), collection=collection)
+
+
+@pytest.fixture(scope="session")
+def open_test_store() -> Callable[..., VectorStore]:
+    """``open_test_store(kind, folder, collection=...)``: see :func:`_open_test_store`."""
+    return _open_test_store
+
+
+@pytest.fixture(params=["edge", "server"])
+def records_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
+    """A store (embedded, then server in local mode) holding :func:`_labor_records`."""
+    store = _open_test_store(request.param, tmp_path / "idx")
+    store.ensure_collection(4)
+    points = []
+    for r in _labor_records():
+        dense = [1.0, 0.0, 0.0, 0.0] if isinstance(r, ChunkRecord) else None
+        points.append(PointRecord(r.id, r.to_payload(), dense))
+    store.upsert(points)
+    yield store
+    store.close()

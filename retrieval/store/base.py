@@ -5,18 +5,22 @@ One collection, named vectors ``dense`` (cosine) and ``sparse`` (IDF modifier), 
 indexes on ``doc_id``, ``doc_type``, ``article``, ``kind``. Point ids are UUID strings,
 deterministic from the legal address and the document version.
 
-Payload keys every chunk point carries (see ``ingest.chunking``):
-``kind`` ("chunk" | "article" | "document"), ``doc_id``, ``doc_type``, ``doc_version``,
-``address`` (canonical legal address), ``article``, ``clause``, ``point``, ``text``,
-``article_title``, ``hierarchy``, ``doc_label``, ``doc_short``, ``page``, ``source``,
-``amendment_notes``, ``references`` (canonical addresses).
+Payloads are declared by :mod:`retrieval.records` (chunk, article and document records,
+``to_payload``/``from_payload``); the stores move them as plain dicts and never read them.
+
+One contract, both stores (``tests/retrieval/test_store_contract.py`` runs on each): every
+failure, of the engine or of the request, is a :class:`StoreError`; a search filter applies
+to the prefetches of a hybrid search, not again to the fused list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
+
+from legal.errors import StoreError
 
 DENSE = "dense"
 SPARSE = "sparse"
@@ -37,6 +41,17 @@ class PointRecord:
     payload: dict[str, Any]
     dense: Sequence[float] | None = None
     sparse: SparseVector | None = None
+
+
+def named_vectors(p: PointRecord, sparse: Callable[[SparseVector], Any]) -> dict[str, Any]:
+    """The point's vectors by name (none for payload-only records), the sparse one made by
+    the store's own ``sparse`` converter."""
+    vec: dict[str, Any] = {}
+    if p.dense is not None:
+        vec[DENSE] = [float(x) for x in p.dense]
+    if p.sparse is not None and p.sparse.indices:
+        vec[SPARSE] = sparse(p.sparse)
+    return vec
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,15 @@ class Filter:
 
 
 Fusion = Literal["rrf", "dbsf"]
+
+
+def point_uuids(ids: Sequence[str]) -> list[uuid.UUID]:
+    """Point ids are UUID strings in both stores; anything else is a :class:`StoreError`
+    (the server's local mode would silently match nothing)."""
+    try:
+        return [uuid.UUID(i) for i in ids]
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise StoreError(f"not a point id (a UUID string): {exc}") from exc
 
 
 @runtime_checkable

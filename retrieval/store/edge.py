@@ -11,6 +11,7 @@ the other process (usually the UI) or to run a Qdrant server instead.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -22,6 +23,7 @@ from typing import IO, Any
 import qdrant_edge as qe
 
 from legal.errors import StoreError
+from retrieval.records import Kind
 from retrieval.store.base import (
     DENSE,
     SPARSE,
@@ -30,6 +32,8 @@ from retrieval.store.base import (
     PointRecord,
     SparseVector,
     StoredPoint,
+    named_vectors,
+    point_uuids,
 )
 
 KEYWORD_INDEXES = ("doc_id", "doc_type", "article", "kind", "doc_version", "address")
@@ -184,50 +188,61 @@ class EdgeStore:
         if not points:
             return
         shard = self._need()
-        batch = []
-        for p in points:
-            vec: dict[str, Any] = {}
-            if p.dense is not None:
-                vec[DENSE] = [float(x) for x in p.dense]
-            if p.sparse is not None and p.sparse.indices:
-                vec[SPARSE] = _sparse(p.sparse)
-            batch.append(qe.Point(uuid.UUID(p.id), vec, p.payload))
-        try:
+        with self._engine("upsert"):
+            batch = [
+                qe.Point(uuid.UUID(p.id), named_vectors(p, _sparse), p.payload) for p in points
+            ]
             shard.update(qe.UpdateOperation.upsert_points(batch))
-        except Exception as exc:
-            raise StoreError(f"upsert failed: {exc}", path=self.shard_dir) from exc
 
     def delete(self, ids: Sequence[str]) -> None:
         if not ids or self._shard is None:
             return
-        self._shard.update(qe.UpdateOperation.delete_points([uuid.UUID(i) for i in ids]))
+        with self._engine("delete"):
+            self._shard.update(qe.UpdateOperation.delete_points([*point_uuids(ids)]))
 
     def delete_where(self, flt: Filter) -> None:
         if self._shard is None:
             return
-        f = to_edge_filter(flt)
-        if f is None:
-            raise StoreError("refusing to delete with an empty filter (it would wipe the index)")
-        self._shard.update(qe.UpdateOperation.delete_points_by_filter(f))
+        with self._engine("delete"):
+            f = to_edge_filter(flt)
+            if f is None:
+                raise StoreError(
+                    "refusing to delete with an empty filter (it would wipe the index)"
+                )
+            self._shard.update(qe.UpdateOperation.delete_points_by_filter(f))
+
+    @contextlib.contextmanager
+    def _engine(self, what: str) -> Iterator[None]:
+        """Any failure of the engine (or of the request given to it) as a :class:`StoreError`,
+        as the server store does: callers catch one type."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"{what} failed: {exc}", path=self.shard_dir) from exc
 
     # ---- reads -----------------------------------------------------------------------
     def retrieve(self, ids: Sequence[str]) -> list[StoredPoint]:
         if not ids or self._shard is None:
             return []
-        recs = self._shard.retrieve([uuid.UUID(i) for i in ids], True, False)
+        with self._engine("retrieve"):
+            recs = self._shard.retrieve(point_uuids(ids), True, False)
         return [StoredPoint(str(r.id), dict(r.payload or {})) for r in recs]
 
     def scroll(self, flt: Filter | None = None, batch: int = 256) -> Iterator[StoredPoint]:
         if self._shard is None:
             return
         offset: Any = None
-        f = to_edge_filter(flt)
+        with self._engine("scroll"):
+            f = to_edge_filter(flt)
         while True:
-            recs, offset = self._shard.scroll(
-                qe.ScrollRequest(
-                    offset=offset, limit=batch, filter=f, with_payload=True, with_vector=False
+            with self._engine("scroll"):
+                recs, offset = self._shard.scroll(
+                    qe.ScrollRequest(
+                        offset=offset, limit=batch, filter=f, with_payload=True, with_vector=False
+                    )
                 )
-            )
             for r in recs:
                 yield StoredPoint(str(r.id), dict(r.payload or {}))
             if offset is None or not recs:
@@ -236,7 +251,9 @@ class EdgeStore:
     def count(self, flt: Filter | None = None) -> int:
         if self._shard is None:
             return 0
-        return int(self._shard.count(qe.CountRequest(exact=True, filter=to_edge_filter(flt))))
+        with self._engine("count"):
+            request = qe.CountRequest(exact=True, filter=to_edge_filter(flt))
+            return int(self._shard.count(request))
 
     def _query(self, request: Any) -> list[StoredPoint]:
         if self._shard is None:
@@ -315,6 +332,6 @@ class EdgeStore:
             "collection": self.collection,
             "dim": self._dim,
             "points": self.count(),
-            "chunks": self.count(Filter(kinds=("chunk",))),
-            "documents": self.count(Filter(kinds=("document",))),
+            "chunks": self.count(Filter(kinds=(Kind.CHUNK,))),
+            "documents": self.count(Filter(kinds=(Kind.DOCUMENT,))),
         }

@@ -14,6 +14,7 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as m
 
 from legal.errors import StoreError
+from retrieval.records import Kind
 from retrieval.store.base import (
     DENSE,
     SPARSE,
@@ -22,6 +23,8 @@ from retrieval.store.base import (
     PointRecord,
     SparseVector,
     StoredPoint,
+    named_vectors,
+    point_uuids,
 )
 from retrieval.store.edge import KEYWORD_INDEXES
 
@@ -90,6 +93,10 @@ class ServerStore:
                 hint="is the Qdrant server running and reachable? (check --qdrant-url)",
             ) from exc
 
+    def _filter(self, flt: Filter | None) -> m.Filter | None:
+        result: m.Filter | None = self._call("filter", to_qdrant_filter, flt)
+        return result
+
     def _has_collection(self) -> bool:
         if not self._exists:
             self._exists = bool(
@@ -134,14 +141,10 @@ class ServerStore:
             raise StoreError(
                 f"collection {self.collection!r} does not exist", hint="run `luatqa ingest` first"
             )
-        batch = []
-        for p in points:
-            vec: dict[str, Any] = {}
-            if p.dense is not None:
-                vec[DENSE] = [float(x) for x in p.dense]
-            if p.sparse is not None and p.sparse.indices:
-                vec[SPARSE] = _sparse(p.sparse)
-            batch.append(m.PointStruct(id=p.id, vector=vec, payload=p.payload))
+        batch = [
+            m.PointStruct(id=p.id, vector=named_vectors(p, _sparse), payload=p.payload)
+            for p in points
+        ]
         self._call("upsert", self.client.upsert, self.collection, points=batch, wait=True)
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -151,14 +154,14 @@ class ServerStore:
             "delete",
             self.client.delete,
             self.collection,
-            points_selector=m.PointIdsList(points=list(ids)),
+            points_selector=m.PointIdsList(points=[str(u) for u in point_uuids(ids)]),
             wait=True,
         )
 
     def delete_where(self, flt: Filter) -> None:
         if not self._has_collection():
             return
-        f = to_qdrant_filter(flt)
+        f = self._filter(flt)
         if f is None:
             raise StoreError("refusing to delete with an empty filter (it would wipe the index)")
         self._call(
@@ -176,7 +179,7 @@ class ServerStore:
             "retrieve",
             self.client.retrieve,
             self.collection,
-            ids=list(ids),
+            ids=[str(u) for u in point_uuids(ids)],
             with_payload=True,
             with_vectors=False,
         )
@@ -186,7 +189,7 @@ class ServerStore:
         if not self._has_collection():
             return
         offset: Any = None
-        f = to_qdrant_filter(flt)
+        f = self._filter(flt)
         while True:
             recs, offset = self._call(
                 "scroll",
@@ -210,7 +213,7 @@ class ServerStore:
             "count",
             self.client.count,
             self.collection,
-            count_filter=to_qdrant_filter(flt),
+            count_filter=self._filter(flt),
             exact=True,
         )
         return int(res.count)
@@ -235,7 +238,7 @@ class ServerStore:
         rrf_k: int = 60,
         flt: Filter | None = None,
     ) -> list[StoredPoint]:
-        f = to_qdrant_filter(flt)
+        f = self._filter(flt)
         prefetch = [
             m.Prefetch(query=[float(x) for x in dense], using=DENSE, limit=prefetch_limit, filter=f)
         ]
@@ -248,7 +251,10 @@ class ServerStore:
             query = m.FusionQuery(fusion=m.Fusion.DBSF)
         else:
             query = m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=list(weights[: len(prefetch)])))
-        return self._query(prefetch=prefetch, query=query, limit=limit, query_filter=f)
+        # the prefetches are filtered already; filtering the fused list again (as this store
+        # once did) only costs time, and the contract is the embedded store's: one filter,
+        # on the prefetches
+        return self._query(prefetch=prefetch, query=query, limit=limit)
 
     def dense_search(
         self, dense: Sequence[float], limit: int, flt: Filter | None = None
@@ -257,7 +263,7 @@ class ServerStore:
             query=[float(x) for x in dense],
             using=DENSE,
             limit=limit,
-            query_filter=to_qdrant_filter(flt),
+            query_filter=self._filter(flt),
         )
 
     def sparse_search(
@@ -266,7 +272,7 @@ class ServerStore:
         if not sparse.indices:
             return []
         return self._query(
-            query=_sparse(sparse), using=SPARSE, limit=limit, query_filter=to_qdrant_filter(flt)
+            query=_sparse(sparse), using=SPARSE, limit=limit, query_filter=self._filter(flt)
         )
 
     def flush(self) -> None:
@@ -285,6 +291,6 @@ class ServerStore:
             "location": self.url,
             "collection": self.collection,
             "points": self.count(),
-            "chunks": self.count(Filter(kinds=("chunk",))),
-            "documents": self.count(Filter(kinds=("document",))),
+            "chunks": self.count(Filter(kinds=(Kind.CHUNK,))),
+            "documents": self.count(Filter(kinds=(Kind.DOCUMENT,))),
         }

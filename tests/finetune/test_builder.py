@@ -12,7 +12,7 @@ import pytest
 
 from eval.split import normalize_question, split_of
 from finetune.answers import ABSTAIN_TEXT, unverified_citations
-from finetune.builder import BuildOptions, DataBuilder, SFTExample
+from finetune.builder import BuildOptions, DataBuilder, SFTExample, StoreProvisions
 from finetune.card import EstimateLengths
 from finetune.data import DataRequest, build_dataset
 from finetune.tasks import QATask, tasks_from_corpus, tasks_from_gold
@@ -22,6 +22,7 @@ from generation.parsing import parse_structured
 from generation.service import labels_for
 from legal.address import LegalAddress
 from legal.errors import InputError
+from retrieval.store.base import VectorStore
 from retrieval.types import Passage, PassageRole, Provision, SearchResult
 
 LABOR = "45/2019/QH14"
@@ -301,3 +302,20 @@ def test_our_jsonl_gold_with_an_abstain_item(labor: list[Passage], tmp_path: Pat
     answered = by_id["gold:ours.jsonl:a1"]
     assert "45/2019/QH14 › Điều 105 › Khoản 1" in answered.passages
     assert "khoản 1 Điều 105 Bộ luật Lao động 2019" in answered.messages[-1]["content"]
+
+
+def test_store_provisions_read_through_the_article_reader(records_store: VectorStore) -> None:
+    source = StoreProvisions(records_store)
+    clauses = source.clause_passages()
+    assert [p.address.canonical for p in clauses] == [
+        "45/2019/QH14 › Điều 35 › Khoản 1",
+        "45/2019/QH14 › Điều 35 › Khoản 2",
+        "45/2019/QH14 › Điều 36 › Khoản 1",
+        "45/2019/QH14 › Điều 36 › Khoản 1",
+    ]
+    assert all(p.chunk_id and p.doc_label == "Bộ luật Lao động 2019" for p in clauses)
+    clause = source.article_passages(LegalAddress("45/2019/QH14", "35", "2"))
+    assert [p.text for p in clause] == ["2. Không cần."]
+    whole = source.article_passages(LegalAddress("45/2019/QH14", "36"))
+    assert [p.text for p in whole] == ["1. Trường hợp: a) b)", "1. Trường hợp: c) d)"]
+    assert source.article_passages(LegalAddress("45/2019/QH14", "999")) == []

@@ -21,6 +21,7 @@ from legal.document import (
     DocumentMeta,
     Point,
 )
+from retrieval.records import Kind
 
 DOC = "45/2019/QH14"
 
@@ -179,7 +180,7 @@ def test_ids_are_deterministic_and_versioned() -> None:
     c = Chunker().chunk(changed)
     assert c.version != a.version
     assert not {r.id for r in c.records} & {r.id for r in a.records}
-    assert a.chunks[0].id == point_id("chunk", LegalAddress(DOC, "105", "1"), a.version)
+    assert a.chunks[0].id == point_id(Kind.CHUNK, LegalAddress(DOC, "105", "1"), a.version)
 
 
 def test_version_ignores_source_path_but_not_chunking_settings() -> None:

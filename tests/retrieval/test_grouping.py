@@ -1,24 +1,24 @@
-"""Article-level aggregation of chunk hits, client-side RRF, payload → passages."""
+"""Article-level aggregation of chunk hits, client-side RRF and DBSF, passages → provisions."""
 
 from __future__ import annotations
 
 import pytest
 
 from legal.address import LegalAddress
-from retrieval.grouping import (
-    Hit,
-    decayed_sum,
-    group_by_article,
-    passage_from_payload,
-    provision_from_passages,
-    rrf,
-)
+from retrieval.grouping import Hit, decayed_sum, group_by_article, provision_from_passages, rrf
+from retrieval.ranking import hits as hits_of
+from retrieval.records import ChunkRecord, DocumentRecord
+from retrieval.store.base import StoredPoint
 from retrieval.types import PassageRole
 
 
-def hit(doc: str, art: str, clause: str | None, score: float) -> Hit:
+def chunk(doc: str, art: str, clause: str | None) -> ChunkRecord:
     addr = LegalAddress(doc, art, clause)
-    return Hit(addr.canonical, {"doc_id": doc, "article": art, "address": addr.canonical}, score)
+    return ChunkRecord(doc_id=doc, address=addr, text="", id=addr.canonical)
+
+
+def hit(doc: str, art: str, clause: str | None, score: float) -> Hit:
+    return Hit.of(chunk(doc, art, clause), score)
 
 
 def test_decayed_sum() -> None:
@@ -45,10 +45,18 @@ def test_group_by_article_orders_and_merges() -> None:
     assert [g.key for g in group_by_article(hits, decay=0.0)][:2] == [("A", "1"), ("B", "7")]
 
 
-def test_group_ties_keep_hit_order_and_skip_unaddressed() -> None:
+def test_group_ties_keep_hit_order() -> None:
     hits = [hit("A", "3", None, 0.5), hit("A", "2", None, 0.5)]
-    hits.append(Hit("x", {"doc_id": "A", "kind": "document"}, 0.9))
     assert [g.article for g in group_by_article(hits)] == ["3", "2"]
+
+
+def test_search_points_become_chunk_hits_only() -> None:
+    points = [
+        StoredPoint("c", chunk("A", "3", "1").to_payload(), 0.5),
+        StoredPoint("d", DocumentRecord(doc_id="A").to_payload(), 0.9),
+    ]
+    got = hits_of(points)
+    assert [(h.id, h.score, h.article_key) for h in got] == [("c", 0.5, ("A", "3"))]
 
 
 def test_rrf() -> None:
@@ -63,29 +71,11 @@ def test_rrf() -> None:
         rrf([[a]], weights=[1.0, 2.0])
 
 
-def test_passage_from_payload_and_provision() -> None:
-    payload = {
-        "doc_id": "45/2019/QH14",
-        "address": "45/2019/QH14 › Điều 35 › Khoản 2",
-        "text": "2. Người lao động ...",
-        "article_title": "Quyền đơn phương chấm dứt hợp đồng lao động của người lao động",
-        "hierarchy": "Chương III",
-        "page": "12",
-        "amendment_notes": ["1. được sửa đổi"],
-    }
-    p = passage_from_payload(
-        payload, score=0.5, doc_label="Bộ luật Lao động 2019", doc_short="BLLĐ"
-    )
-    assert p.address == LegalAddress("45/2019/QH14", "35", "2")
-    assert p.page == 12 and p.amendment_notes == ("1. được sửa đổi",)
-    assert p.display_citation() == "khoản 2 Điều 35 Bộ luật Lao động 2019"
-    assert p.display_citation(short=True) == "khoản 2 Điều 35 BLLĐ"
+def test_provision_from_passages() -> None:
+    p = hit("45/2019/QH14", "35", "2", 0.5).record.passage(score=0.5, doc_label="BLLĐ")
     prov = provision_from_passages([p], 0.5, PassageRole.CITED)
     assert prov.address == LegalAddress("45/2019/QH14", "35")
-    assert prov.role is PassageRole.CITED and prov.doc_label == "Bộ luật Lao động 2019"
-    # an article record without an address
-    art = passage_from_payload({"doc_id": "X", "article": "3", "text": "t"})
-    assert art.address == LegalAddress("X", "3") and art.doc_label == "X"
+    assert prov.role is PassageRole.CITED and prov.doc_label == "BLLĐ"
 
 
 def test_dbsf_normalises_each_ranking() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +19,11 @@ from ingest.load import load_documents
 from legal.address import LegalAddress
 from legal.document import Document
 from legal.textnorm import fold
+from retrieval.articles import StoredArticle
 from retrieval.query import QueryAnalyzer
 from retrieval.retriever import Retriever, RetrieverConfig
 from retrieval.sparse import BM25SparseEncoder
-from retrieval.store.base import PointRecord, VectorStore
+from retrieval.store.base import Filter, PointRecord, StoredPoint, VectorStore
 from retrieval.types import PassageRole
 
 DIM = 64
@@ -115,18 +116,6 @@ def docs(shared_corpus: Path) -> list[Document]:
     return [d for d in all_docs if d.doc_id in SLICES]
 
 
-def _open(kind: str, tmp: Path) -> VectorStore:
-    if kind == "edge":
-        from retrieval.store.edge import EdgeStore
-
-        return EdgeStore(tmp / "idx")
-    from qdrant_client import QdrantClient
-
-    from retrieval.store.server import ServerStore
-
-    return ServerStore(QdrantClient(location=":memory:"))
-
-
 @pytest.fixture(scope="module")
 def slice_records(docs: list[Document]) -> list[PointRecord]:
     return records(docs, HashingEmbedder())
@@ -137,8 +126,9 @@ def retriever(
     request: pytest.FixtureRequest,
     slice_records: list[PointRecord],
     tmp_path_factory: pytest.TempPathFactory,
+    open_test_store: Callable[..., VectorStore],
 ) -> Iterator[Retriever]:
-    store = _open(request.param, tmp_path_factory.mktemp(request.param))
+    store = open_test_store(request.param, tmp_path_factory.mktemp(request.param) / "idx")
     store.ensure_collection(DIM)
     emb = HashingEmbedder()
     store.upsert(slice_records)
@@ -212,7 +202,7 @@ def test_crossrefs_pulled_in(retriever: Retriever) -> None:
             LegalAddress.parse(r).article_address()
             for h in hits[:3]
             for p in h.passages
-            for r in retriever.article(p.address).get("references", [])
+            for r in _article(retriever, p.address).references
         }
         for r in refs:
             assert r.address in hit_refs
@@ -228,8 +218,8 @@ def test_crossrefs_pulled_in(retriever: Retriever) -> None:
 
 def test_crossref_expansion_finds_a_reference(retriever: Retriever) -> None:
     # Điều 46 (trợ cấp thôi việc) refers to Điều 34 of the same code
-    art = retriever.article(LegalAddress("45/2019/QH14", "46"))
-    assert any(r.startswith("45/2019/QH14 › Điều 34") for r in art["references"])
+    art = _article(retriever, LegalAddress("45/2019/QH14", "46"))
+    assert any(r.startswith("45/2019/QH14 › Điều 34") for r in art.references)
 
 
 def test_lookup_and_article(retriever: Retriever) -> None:
@@ -242,14 +232,25 @@ def test_lookup_and_article(retriever: Retriever) -> None:
     assert whole is not None and "1." in whole.text and "2." in whole.text
     assert retriever.lookup(LegalAddress("45/2019/QH14", "999")) is None
     assert retriever.lookup(LegalAddress("45/2019/QH14", "35", "9")) is None
-    art = retriever.article(LegalAddress("45/2019/QH14", "35", "2"))
-    assert art["address"] == "45/2019/QH14 › Điều 35"
-    assert art["title"].startswith("Quyền đơn phương chấm dứt")
-    assert [c["address"] for c in art["clauses"]][:2] == [
+    art = _article(retriever, LegalAddress("45/2019/QH14", "35", "2"))
+    assert art.address.canonical == "45/2019/QH14 › Điều 35"
+    assert art.title.startswith("Quyền đơn phương chấm dứt")
+    assert art.doc_label == "Bộ luật Lao động 2019"
+    assert [c.address.canonical for c in art.chunks][:2] == [
         "45/2019/QH14 › Điều 35 › Khoản 1",
         "45/2019/QH14 › Điều 35 › Khoản 2",
     ]
-    assert retriever.article(LegalAddress("45/2019/QH14", "999")) == {}
+    assert [c.address for c in art.clauses(LegalAddress("45/2019/QH14", "35", "2"))] == [
+        LegalAddress("45/2019/QH14", "35", "2")
+    ]
+    assert art.text.startswith("1.") and "2." in art.text
+    assert retriever.reader.article(LegalAddress("45/2019/QH14", "999")) is None
+
+
+def _article(retriever: Retriever, address: LegalAddress) -> StoredArticle:
+    art = retriever.reader.article(address)
+    assert art is not None, address
+    return art
 
 
 def test_registry_knows_the_index(retriever: Retriever) -> None:
@@ -363,3 +364,35 @@ def test_definition_question_puts_the_glossary_clause_first(retriever: Retriever
     # a term no glossary defines changes nothing
     plain = retriever.search("hợp đồng lao động là gì?")
     assert plain.provisions[0].address.doc == "45/2019/QH14"
+
+
+# ---- refresh while other sessions search ---------------------------------------------------
+
+
+class _SlowStore:
+    """A store whose scrolls call ``during`` between points: what another UI session sees
+    while this one refreshes."""
+
+    def __init__(self, inner: VectorStore) -> None:
+        self.inner = inner
+        self.during: Callable[[], None] = lambda: None
+
+    def scroll(self, flt: Filter | None = None, batch: int = 256) -> Iterator[StoredPoint]:
+        for point in self.inner.scroll(flt, batch):
+            self.during()
+            yield point
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def test_refresh_swaps_the_catalog_at_once(records_store: VectorStore) -> None:
+    store = _SlowStore(records_store)
+    r = Retriever(store, HashingEmbedder(), BM25SparseEncoder())  # duck-typed store
+    assert r.documents() == ["45/2019/QH14"]
+    before = r.catalog
+    seen: list[tuple[list[str], str | None]] = []
+    store.during = lambda: seen.append((r.documents(), r.registry.resolve("BLLĐ")))
+    r.refresh()
+    assert seen and all(s == (["45/2019/QH14"], "45/2019/QH14") for s in seen)
+    assert r.catalog is not before and r.documents() == ["45/2019/QH14"]

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -67,12 +68,10 @@ POINTS = [
 
 
 @pytest.fixture(params=["edge", "server"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorStore]:
-    s: VectorStore
-    if request.param == "edge":
-        s = EdgeStore(tmp_path / "index")
-    else:
-        s = ServerStore(QdrantClient(location=":memory:"), collection="contract")
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path, open_test_store: Callable[..., VectorStore]
+) -> Iterator[VectorStore]:
+    s = open_test_store(request.param, tmp_path / "index", collection="contract")
     s.ensure_collection(DIM)
     s.upsert(POINTS)
     yield s
@@ -235,4 +234,96 @@ def test_factory_picks_the_backend(tmp_path: Path) -> None:
     assert isinstance(server, ServerStore)
     with pytest.raises(StoreError, match="Qdrant"):
         server.count()
+    server.close()
+
+
+# ---- one contract: errors and filters (regressions of #10) ---------------------------------
+
+
+class _BrokenEngine:
+    """Every call fails the way an engine does: not with a StoreError."""
+
+    def __getattr__(self, name: str) -> object:
+        def fail(*args: object, **kwargs: object) -> object:
+            raise RuntimeError(f"engine down ({name})")
+
+        return fail
+
+
+@contextmanager
+def _broken(store: VectorStore) -> Iterator[None]:
+    """The store's engine (shard or client) broken for the block, then restored."""
+    attr = "_shard" if isinstance(store, EdgeStore) else "client"
+    engine = getattr(store, attr)
+    setattr(store, attr, _BrokenEngine())
+    try:
+        yield
+    finally:
+        setattr(store, attr, engine)
+
+
+def test_bad_requests_are_store_errors(store: VectorStore) -> None:
+    unusable = Filter(extra={"text": object()})  # no engine can match on this value
+    with pytest.raises(StoreError):
+        store.delete(["not-a-uuid"])
+    with pytest.raises(StoreError):
+        store.delete_where(unusable)
+    with pytest.raises(StoreError):
+        store.retrieve(["not-a-uuid"])
+    with pytest.raises(StoreError):
+        store.count(unusable)
+    with pytest.raises(StoreError):
+        list(store.scroll(unusable))
+    assert store.count() == len(POINTS)  # nothing was deleted
+
+
+def test_engine_failures_on_delete_are_store_errors(store: VectorStore) -> None:
+    with _broken(store), pytest.raises(StoreError, match="engine down"):
+        store.delete([pid("wage")])
+    with _broken(store), pytest.raises(StoreError, match="engine down"):
+        store.delete_where(Filter(doc_ids=("45/2019/QH14",)))
+    assert store.count() == len(POINTS)
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "dbsf"])
+def test_both_stores_return_the_same_filtered_fusion(tmp_path: Path, fusion: str) -> None:
+    edge = EdgeStore(tmp_path / "index")
+    server = ServerStore(QdrantClient(location=":memory:"), collection="same")
+    try:
+        results = []
+        for s in (edge, server):
+            s.ensure_collection(DIM)
+            s.upsert(POINTS)
+            hits = s.hybrid_search(
+                [0.6, 0.3, 0.1, 0.0],  # no ties: one ranking is right
+                sv((9, 1.0), (201, 0.5)),
+                limit=5,
+                fusion=fusion,  # type: ignore[arg-type]
+                flt=Filter(doc_types=("Bộ luật",)),
+            )
+            results.append([h.id for h in hits])
+        assert results[0] == results[1]
+        assert set(results[0]) == {pid("wage"), pid("contract"), pid("leave")}
+    finally:
+        edge.close()
+        server.close()
+
+
+def test_server_filters_the_prefetches_not_the_fused_list() -> None:
+    server = ServerStore(QdrantClient(location=":memory:"), collection="spy")
+    server.ensure_collection(DIM)
+    server.upsert(POINTS)
+    calls: list[dict[str, object]] = []
+    query_points = server.client.query_points
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs)
+        return query_points(*args, **kwargs)  # type: ignore[arg-type]
+
+    server.client.query_points = spy  # type: ignore[method-assign]
+    server.hybrid_search([1.0, 0, 0, 0], sv((9, 1.0)), 3, flt=Filter(doc_ids=("01/VBHN-VPQH",)))
+    [call] = calls
+    assert call.get("query_filter") is None
+    prefetch = call["prefetch"]
+    assert isinstance(prefetch, list) and all(p.filter is not None for p in prefetch)
     server.close()
