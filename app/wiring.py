@@ -1,5 +1,13 @@
 """The one place where dependencies are built from :class:`app.settings.Settings`.
 
+Decision (after trl): each component takes its own documented config (``RetrieverConfig``,
+``StoreConfig``, ``ChunkingConfig``, ``BM25Params``, ``AnswerConfig``) and knows nothing of
+the settings; this module is the only translator. Where a settings section mirrors a
+component config (``index`` → ``StoreConfig``, ``retrieval`` → ``RetrieverConfig``) the
+fields bear the same names and are passed whole: a field one side lacks fails loudly (and
+``tests/app/test_wiring.py`` checks both sides match), so no value is dropped on the way.
+The configs are built when :class:`Services` is, so contradictory settings fail at start.
+
 ``Services(settings)`` constructs each component on first use and caches it: the embedder,
 the sparse encoder, the store (embedded qdrant-edge folder, or a Qdrant server when
 ``index.qdrant_url`` is set), the chunker and the ingest pipeline. Nothing here runs at
@@ -14,6 +22,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from legal.errors import ConfigError
+
 if TYPE_CHECKING:
     from app.settings import Settings
     from generation.backends.base import ChatBackend
@@ -25,8 +35,28 @@ if TYPE_CHECKING:
     from retrieval.embedders.base import DenseEmbedder
     from retrieval.rerank import CrossEncoderReranker
     from retrieval.retriever import Retriever as HybridRetriever
+    from retrieval.retriever import RetrieverConfig
     from retrieval.sparse import BM25SparseEncoder
     from retrieval.store.base import VectorStore
+    from retrieval.store.factory import StoreConfig
+
+
+def store_config(settings: Settings) -> StoreConfig:
+    """The ``index`` section as the store's config (same field names)."""
+    from retrieval.store.factory import StoreConfig
+
+    return StoreConfig(**settings.index.model_dump())
+
+
+def retriever_config(settings: Settings) -> RetrieverConfig:
+    """The ``retrieval`` section as the retriever's config (same field names; ``reranker``
+    picks a component instead: :func:`build_reranker`)."""
+    from retrieval.retriever import RetrieverConfig
+
+    try:
+        return RetrieverConfig(**settings.retrieval.model_dump(exclude={"reranker"}))
+    except ConfigError as exc:
+        raise ConfigError(f"retrieval settings: {exc.message}", hint=exc.hint) from exc
 
 
 def build_embedder(settings: Settings) -> DenseEmbedder:
@@ -138,6 +168,7 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.retriever_config = retriever_config(settings)  # bad settings fail here
         self._closers: list[Callable[[], None]] = []
         self._retriever: HybridRetriever | None = None
 
@@ -165,7 +196,7 @@ class Services:
     def store(self) -> VectorStore:
         from retrieval.store.factory import open_store
 
-        store = open_store(self.settings.index)
+        store = open_store(store_config(self.settings))
         self._closers.append(store.close)
         return store
 
@@ -192,13 +223,12 @@ class Services:
         """Hybrid retrieval with citations, law detection and cross-references."""
         if self._retriever is None:
             from retrieval.retriever import Retriever as HybridRetriever
-            from retrieval.retriever import RetrieverConfig
 
             self._retriever = HybridRetriever(
                 self.store,
                 self.raw_embedder,
                 self.sparse,
-                config=RetrieverConfig.from_settings(self.settings.retrieval),
+                config=self.retriever_config,
                 reranker=build_reranker(self.settings),
             )
         return self._retriever

@@ -3,30 +3,52 @@
 A config file has four sections (``model``, ``lora``, ``data``, ``train``) whose keys are the
 fields below; ``--set lora.r=8 --set train.max_steps=30`` overrides any of them from the command
 line (values are parsed as YAML scalars: ``true``, ``2e-4``, ``[q_proj, v_proj]``).
+
+Decision (after trl): the sections are pydantic dataclasses parsed by a
+:class:`pydantic.TypeAdapter` — no hand-written type coercion — with unknown keys forbidden
+(:mod:`legal.validation` names them). Two conveniences of the YAML surface are kept as
+validators: ``bf16: false`` (a YAML boolean) means ``"false"``, and one module name stands
+for a list of one. Cross-field and vLLM-serving rules live in :meth:`FinetuneConfig.validate`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
+from pydantic.dataclasses import dataclass
 
 from legal.errors import ConfigError
+from legal.validation import config_error
 
 # Projections vLLM's LoRA serving supports for Llama (it packs q/k/v and gate/up itself).
 VLLM_LORA_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 ALL_LINEAR = VLLM_LORA_MODULES
 # ``vllm serve --max-lora-rank`` accepts these.
 VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
+SECTIONS = ("model", "lora", "data", "train")
+# unknown keys are errors; a number where text is expected (``adapter_name: 1``) is text
+_STRICT = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
 
-@dataclass(frozen=True)
+def _bool_as_text(value: Any) -> Any:
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+def _one_as_list(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
+AutoBool = Annotated[Literal["auto", "true", "false"], BeforeValidator(_bool_as_text)]
+Modules = Annotated[tuple[str, ...], BeforeValidator(_one_as_list)]
+
+
+@dataclass(frozen=True, config=_STRICT)
 class ModelConfig:
     name_or_path: str = "meta-llama/Llama-3.1-8B-Instruct"
     tokenizer: str | None = None  # default: the model's own
@@ -36,16 +58,16 @@ class ModelConfig:
     trust_remote_code: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_STRICT)
 class LoraSettings:
     r: int = 16
     alpha: int = 32
     dropout: float = 0.05
-    target_modules: tuple[str, ...] = ALL_LINEAR
+    target_modules: Modules = ALL_LINEAR
     bias: Literal["none", "all", "lora_only"] = "none"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_STRICT)
 class DataSettings:
     train_file: str = "data/finetune/train.jsonl"
     val_file: str | None = "data/finetune/val.jsonl"
@@ -54,7 +76,7 @@ class DataSettings:
     max_val_examples: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_STRICT)
 class TrainSettings:
     output_dir: str = "runs/lora"
     max_steps: int = -1  # > 0 overrides num_train_epochs
@@ -67,7 +89,7 @@ class TrainSettings:
     per_device_eval_batch_size: int = 1
     gradient_accumulation_steps: int = 8
     gradient_checkpointing: bool = True
-    bf16: Literal["auto", "true", "false"] = "auto"  # auto: when the GPU supports it
+    bf16: AutoBool = "auto"  # auto: when the GPU supports it
     max_grad_norm: float = 1.0
     logging_steps: int = 10
     eval_steps: int | None = None  # None: evaluate once at the end (when a val file exists)
@@ -87,7 +109,7 @@ class TrainSettings:
     adapter_name: str = "luatqa-lora"  # the name vLLM serves it under (--lora-modules NAME=DIR)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_STRICT)
 class FinetuneConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     lora: LoraSettings = field(default_factory=LoraSettings)
@@ -97,7 +119,7 @@ class FinetuneConfig:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for section in ("model", "lora", "data", "train"):
+        for section in SECTIONS:
             values = dataclasses.asdict(getattr(self, section))
             out[section] = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
         return out
@@ -131,101 +153,18 @@ class FinetuneConfig:
         return self
 
 
-_SECTIONS: dict[str, type] = {
-    "model": ModelConfig,
-    "lora": LoraSettings,
-    "data": DataSettings,
-    "train": TrainSettings,
-}
-
-
-def _coerce(value: Any, annotation: Any, key: str, where: str | None) -> Any:
-    """Convert a YAML value to the field's declared type (a small subset of typing)."""
-    hint = annotation
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        if isinstance(value, str) and value.lower() in ("none", "null", "~") and type(None) in args:
-            return None
-        errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _coerce(value, arg, key, where)
-            except ConfigError as exc:
-                errors.append(exc)
-        raise errors[0] if errors else ConfigError(f"{key}: bad value {value!r}", path=where)
-    if origin is Literal:
-        allowed = [str(a) for a in args]
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        if text not in allowed:
-            raise ConfigError(f"{key}={value!r}: expected one of {allowed}", path=where)
-        return text
-    if origin is tuple:
-        items = [value] if isinstance(value, str) else value
-        if isinstance(items, str) or not isinstance(items, Iterable):
-            raise ConfigError(f"{key}: expected a list, got {value!r}", path=where)
-        return tuple(_coerce(v, args[0], key, where) for v in items)
-    if hint is bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
-            return value.lower() in ("true", "yes", "1")
-        raise ConfigError(f"{key}: expected true/false, got {value!r}", path=where)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ConfigError(f"{key}: expected an integer, got {value!r}", path=where)
-        try:
-            number = float(value)
-        except ValueError as exc:
-            raise ConfigError(f"{key}: expected an integer, got {value!r}", path=where) from exc
-        if number != int(number):
-            raise ConfigError(f"{key}: expected an integer, got {value!r}", path=where)
-        return int(number)
-    if hint is float:
-        if isinstance(value, bool):
-            raise ConfigError(f"{key}: expected a number, got {value!r}", path=where)
-        try:
-            return float(value)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{key}: expected a number, got {value!r}", path=where) from exc
-    if hint is str:
-        if isinstance(value, dict | list):
-            raise ConfigError(f"{key}: expected text, got {value!r}", path=where)
-        return str(value)
-    return value
-
-
-def _build_section(cls: type, values: Mapping[str, Any], name: str, where: str | None) -> Any:
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ConfigError(
-            f"unknown key(s) {[f'{name}.{k}' for k in unknown]}",
-            path=where,
-            hint=f"{name} accepts: {sorted(known)}",
-        )
-    kwargs = {k: _coerce(v, hints[k], f"{name}.{k}", where) for k, v in values.items()}
-    return cls(**kwargs)
+_ADAPTER = TypeAdapter(FinetuneConfig)
 
 
 def config_from_dict(data: Mapping[str, Any], source: str | None = None) -> FinetuneConfig:
-    unknown = sorted(set(data) - set(_SECTIONS))
-    if unknown:
-        raise ConfigError(
-            f"unknown section(s) {unknown}", path=source, hint=f"sections: {sorted(_SECTIONS)}"
-        )
-    parts: dict[str, Any] = {}
-    for name, cls in _SECTIONS.items():
-        section = data.get(name) or {}
-        if not isinstance(section, Mapping):
-            raise ConfigError(f"section {name!r} must be a mapping", path=source)
-        parts[name] = _build_section(cls, section, name, source)
-    return FinetuneConfig(**parts, source=source)
+    """Parse the sections with pydantic (:data:`_ADAPTER`); a bad key or value is a
+    :class:`ConfigError` naming it (``lora.rank: unknown key (did you mean lora.r?)``)."""
+    cleaned = {k: ({} if v is None else v) for k, v in data.items()}
+    try:
+        config = _ADAPTER.validate_python({**cleaned, "source": source})
+    except ValidationError as exc:
+        raise config_error(exc, FinetuneConfig, where=lambda loc: source) from exc
+    return config
 
 
 def parse_override(text: str) -> tuple[str, str, Any]:
@@ -236,7 +175,7 @@ def parse_override(text: str) -> tuple[str, str, Any]:
         raise ConfigError(
             f"bad override {text!r}", hint="write --set SECTION.KEY=VALUE, e.g. --set lora.r=8"
         )
-    if section not in _SECTIONS:
+    if section not in SECTIONS:
         raise ConfigError(f"bad override {text!r}: no section {section!r}")
     try:
         value = yaml.safe_load(raw) if raw.strip() else None

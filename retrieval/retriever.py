@@ -21,11 +21,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
 from legal.address import LegalAddress, Level
+from legal.errors import ConfigError
 from legal.registry import LawRegistry, default_registry
 from legal.textnorm import normalize_for_index
 from retrieval import ranking
@@ -39,9 +40,6 @@ from retrieval.scenario import QueryUnderstanding
 from retrieval.store.base import Filter, Fusion, SparseVector, VectorStore
 from retrieval.types import Passage, SearchResult
 
-if TYPE_CHECKING:
-    from app.settings import RetrievalSettings
-
 
 class QueryEmbedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray: ...
@@ -53,6 +51,15 @@ class QueryEncoder(Protocol):
 
 @dataclass(frozen=True)
 class RetrieverConfig:
+    """The retriever's own config; ``app.wiring`` builds it from the ``retrieval`` settings
+    section, whose fields bear the same names (a field one side lacks is an error there,
+    never a dropped value).
+
+    Decision on the weights: Qdrant's DBSF takes none, so with ``fusion="dbsf"`` at
+    ``fusion_level="chunk"`` (the default) ``dense_weight``/``sparse_weight`` other than 1
+    are rejected rather than ignored; RRF (either level) and DBSF at article level
+    (:func:`retrieval.grouping.dbsf`) honour them."""
+
     fusion: Fusion = "dbsf"
     # "chunk": one hybrid request, Qdrant fuses clause rankings, then clauses are grouped by
     # article; "article": dense and sparse rankings grouped by article, then fused
@@ -84,11 +91,15 @@ class RetrieverConfig:
     # (the most specific heading only: "Nội dung hợp đồng lao động" over "Hợp đồng lao động")
     heading_boost: float = 0.1
 
-    @classmethod
-    def from_settings(cls, s: RetrievalSettings) -> RetrieverConfig:
-        known = set(cls.__dataclass_fields__)
-        values = {k: v for k, v in s.model_dump().items() if k in known}
-        return cls(**values)
+    def __post_init__(self) -> None:
+        weighted = (self.dense_weight, self.sparse_weight) != (1.0, 1.0)
+        if weighted and self.fusion == "dbsf" and self.fusion_level == "chunk":
+            raise ConfigError(
+                f"dense_weight={self.dense_weight}, sparse_weight={self.sparse_weight} have no "
+                "effect with fusion 'dbsf' at fusion_level 'chunk' (Qdrant's DBSF takes no "
+                "weights)",
+                hint="use fusion 'rrf' or fusion_level 'article', or leave both weights at 1.0",
+            )
 
 
 class Retriever:

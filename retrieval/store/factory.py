@@ -1,26 +1,35 @@
-"""Open the store the settings name: a Qdrant server when a URL is set, else the embedded
-store in ``index.dir``."""
+"""Open the store a :class:`StoreConfig` names: a Qdrant server when a URL is set, else the
+embedded store in ``dir``. ``app.wiring`` builds the config from the ``index`` settings."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
 
 from retrieval.store.base import VectorStore
 
-if TYPE_CHECKING:
-    from app.settings import IndexSettings
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the chunks live (the ``index`` settings section, same names)."""
+
+    dir: Path = Path(".luatqa/index")  # the embedded store's folder
+    qdrant_url: str | None = None  # a Qdrant server instead of the folder
+    qdrant_api_key: str | None = None
+    collection: str = "luatqa"
+    timeout_s: float = 30.0  # server requests only
 
 
-def open_store(index: IndexSettings) -> VectorStore:
-    if index.qdrant_url:
+def open_store(config: StoreConfig) -> VectorStore:
+    if config.qdrant_url:
         from retrieval.store.server import ServerStore
 
         return ServerStore(
-            url=index.qdrant_url,
-            api_key=index.qdrant_api_key,
-            collection=index.collection,
-            timeout_s=index.timeout_s,
+            url=config.qdrant_url,
+            api_key=config.qdrant_api_key,
+            collection=config.collection,
+            timeout_s=config.timeout_s,
         )
     from retrieval.store.edge import EdgeStore
 
-    return EdgeStore(index.dir, collection=index.collection)
+    return EdgeStore(config.dir, collection=config.collection)

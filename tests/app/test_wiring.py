@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from app.settings import load_settings
-from app.wiring import Services, embed_cache_path
+import pytest
+
+from app.settings import IndexSettings, RetrievalSettings, Settings, load_settings
+from app.wiring import Services, embed_cache_path, retriever_config, store_config
+from legal.errors import ConfigError
 from retrieval.embedders.cache import CachedEmbedder
+from retrieval.retriever import RetrieverConfig
 from retrieval.store.edge import EdgeStore
+from retrieval.store.factory import StoreConfig
 from retrieval.store.server import ServerStore
 
 
@@ -40,3 +46,44 @@ def test_a_url_selects_the_server_store(tmp_path: Path) -> None:
     settings = load_settings(overrides={"index": {"qdrant_url": "http://127.0.0.1:9"}})
     with Services(settings) as services:
         assert isinstance(services.store, ServerStore)
+
+
+# ---- the one translator: settings → component configs (#10 part 4) -----------------------
+def test_settings_sections_and_component_configs_have_the_same_fields() -> None:
+    """No value can be dropped between a section and the config it becomes."""
+    assert set(RetrievalSettings.model_fields) - {"reranker"} == {
+        f.name for f in dataclasses.fields(RetrieverConfig)
+    }
+    assert set(IndexSettings.model_fields) == {f.name for f in dataclasses.fields(StoreConfig)}
+    # … and the same defaults: default settings search exactly as the tuned retriever does
+    assert retriever_config(Settings.model_validate({})) == RetrieverConfig()
+    assert store_config(Settings.model_validate({})) == StoreConfig()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [  # values the settings could not set, or that were dropped on the way, before #10
+        ("crossref_from", 5),
+        ("passages_per_provision", 1),
+        ("rerank_candidates", 7),
+        ("fusion_level", "article"),
+        ("party_window", 4),
+    ],
+)
+def test_every_retrieval_setting_reaches_the_retriever(
+    name: str, value: object, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        overrides={"index": {"dir": tmp_path / "index"}, "retrieval": {name: value}}
+    )
+    with Services(settings) as services:
+        assert getattr(services.retriever.config, name) == value
+
+
+def test_weights_the_default_fusion_ignores_fail_when_services_are_built() -> None:
+    settings = load_settings(overrides={"retrieval": {"dense_weight": 2.0}})
+    with pytest.raises(ConfigError, match=r"retrieval settings: dense_weight=2\.0") as err:
+        Services(settings)
+    assert "fusion 'rrf'" in str(err.value)  # the hint says what to do
+    honoured = load_settings(overrides={"retrieval": {"dense_weight": 2.0, "fusion": "rrf"}})
+    assert Services(honoured).retriever_config.dense_weight == 2.0

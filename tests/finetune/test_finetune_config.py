@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from finetune.config import VLLM_LORA_MODULES, apply_overrides, load_config, parse_override
+from finetune.config import (
+    VLLM_LORA_MODULES,
+    DataSettings,
+    apply_overrides,
+    config_from_dict,
+    load_config,
+    parse_override,
+)
 from legal.errors import ConfigError
 
 CONFIGS = Path(__file__).resolve().parents[2] / "finetune" / "configs"
@@ -51,9 +58,11 @@ def test_overrides_are_typed_from_the_command_line() -> None:
     [
         ("lora.r=12", "not a rank vLLM serves"),
         ("lora.target_modules=[lm_head]", "cannot be served by vLLM"),
-        ("lora.rank=8", "unknown key"),
-        ("train.max_steps=abc", "expected an integer"),
-        ("train.bf16=maybe", "expected one of"),
+        ("lora.rank=8", "lora.rank: unknown key"),
+        ("lora.alfa=8", "did you mean lora.alpha?"),
+        ("train.max_steps=abc", "train.max_steps: Input should be a valid integer"),
+        ("train.bf16=maybe", "train.bf16: Input should be 'auto', 'true' or 'false'"),
+        ("model.dtype=half", "model.dtype: Input should be"),
         ("nosuch.key=1", "no section"),
         ("lora.r", "bad override"),
         ("train.warmup_ratio=1.5", "must be in [0, 1)"),
@@ -70,8 +79,31 @@ def test_missing_file_and_unknown_section(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("optimizer: {lr: 1}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown section"):
+    with pytest.raises(ConfigError, match="optimizer: unknown key") as err:
         load_config(bad)
+    assert "bad.yaml" in str(err.value) and "data, lora, model, source, train" in str(err.value)
+
+
+@pytest.mark.parametrize("path", sorted(CONFIGS.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_shipped_config_loads(path: Path) -> None:
+    cfg = load_config(path)
+    assert cfg.source == str(path)
+    assert config_from_dict(cfg.to_dict()).to_dict() == cfg.to_dict()  # round trip
+
+
+def test_yaml_conveniences_survive_the_library_parser() -> None:
+    """``bf16: false`` (a YAML boolean) is "false"; one module name is a list of one; a
+    number where text is expected is text; an empty section is the defaults."""
+    cfg = config_from_dict(
+        {
+            "train": {"bf16": False, "adapter_name": 7},
+            "lora": {"target_modules": "q_proj"},
+            "data": None,
+        }
+    )
+    assert cfg.train.bf16 == "false" and cfg.train.adapter_name == "7"
+    assert cfg.lora.target_modules == ("q_proj",)
+    assert cfg.data == DataSettings()
 
 
 def test_overrides_keep_the_source_for_error_messages() -> None:

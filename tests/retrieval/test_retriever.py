@@ -18,6 +18,7 @@ import pytest
 from ingest.load import load_documents
 from legal.address import LegalAddress
 from legal.document import Document
+from legal.errors import ConfigError
 from legal.textnorm import fold
 from retrieval.articles import StoredArticle
 from retrieval.query import QueryAnalyzer
@@ -347,6 +348,37 @@ def test_article_level_fusion(retriever: Retriever, fusion: str) -> None:
     assert LegalAddress("45/2019/QH14", "35") in [p.address for p in hits[:3]]
     assert [p.score for p in hits] == sorted((p.score for p in hits), reverse=True)
     assert len({p.address for p in hits}) == len(hits) <= 5
+
+
+@pytest.mark.parametrize(
+    ("fusion", "level"), [("rrf", "chunk"), ("rrf", "article"), ("dbsf", "article")]
+)
+def test_weights_are_honoured_by_every_fusion_that_takes_them(
+    retriever: Retriever, fusion: str, level: str
+) -> None:
+    def ranking(dense_weight: float, sparse_weight: float) -> list[LegalAddress]:
+        config = RetrieverConfig(
+            fusion=fusion,  # type: ignore[arg-type]
+            fusion_level=level,  # type: ignore[arg-type]
+            dense_weight=dense_weight,
+            sparse_weight=sparse_weight,
+            understand=False,
+            definitions=False,
+        )
+        r = Retriever(retriever.store, retriever.embedder, retriever.sparse, config=config)
+        res = r.search("người lao động đơn phương chấm dứt hợp đồng", k=10)
+        return [p.address for p in res.provisions if p.role is PassageRole.HIT]
+
+    assert ranking(1.0, 0.01) != ranking(0.01, 1.0)
+
+
+def test_weights_are_rejected_where_the_fusion_ignores_them() -> None:
+    """Qdrant's DBSF at chunk level (the default) takes no weights: not silently ignored."""
+    with pytest.raises(ConfigError, match=r"dense_weight=2\.0.*no effect with fusion 'dbsf'"):
+        RetrieverConfig(dense_weight=2.0)
+    with pytest.raises(ConfigError, match=r"sparse_weight=0\.5"):
+        RetrieverConfig(fusion="dbsf", fusion_level="chunk", sparse_weight=0.5)
+    assert RetrieverConfig().fusion == "dbsf"  # the default, with weights 1, is fine
 
 
 def test_definition_question_puts_the_glossary_clause_first(retriever: Retriever) -> None:

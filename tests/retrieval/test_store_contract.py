@@ -14,7 +14,7 @@ from qdrant_client import QdrantClient
 from legal.errors import StoreError
 from retrieval.store.base import Filter, PointRecord, SparseVector, VectorStore
 from retrieval.store.edge import EdgeStore
-from retrieval.store.factory import open_store
+from retrieval.store.factory import StoreConfig, open_store
 from retrieval.store.server import ServerStore
 
 DIM = 4
@@ -223,14 +223,12 @@ def test_server_local_path_persists(tmp_path: Path) -> None:
 
 
 def test_factory_picks_the_backend(tmp_path: Path) -> None:
-    from app.settings import IndexSettings
-
-    edge = open_store(IndexSettings(dir=tmp_path / "f"))
+    edge = open_store(StoreConfig(dir=tmp_path / "f"))
     try:
         assert isinstance(edge, EdgeStore)
     finally:
         edge.close()
-    server = open_store(IndexSettings(qdrant_url="http://127.0.0.1:9", collection="x"))
+    server = open_store(StoreConfig(qdrant_url="http://127.0.0.1:9", collection="x"))
     assert isinstance(server, ServerStore)
     with pytest.raises(StoreError, match="Qdrant"):
         server.count()
