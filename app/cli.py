@@ -55,12 +55,12 @@ def _global(
     # a test (or a host) may hand its own state, e.g. CliState(make_services=Fake)
     base = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
     ctx.obj = replace(
-        base, index=index, qdrant_url=qdrant_url, config=config, profile=profile, _settings=None
+        base, index=index, qdrant_url=qdrant_url, config=config, profile=profile, _effective=None
     )
 
 
 def _register() -> None:
-    from app.commands import ask, demo, finetune, ingest, llm, parse, search, ui
+    from app.commands import ask, config, demo, finetune, ingest, llm, parse, search, ui
     from app.commands import eval as eval_cmd
 
     parse.register(cli)
@@ -72,6 +72,7 @@ def _register() -> None:
     finetune.register(cli)
     llm.register(cli)
     demo.register(cli)
+    config.register(cli)
 
 
 GLOBAL_OPTIONS = ("--index", "--qdrant-url", "--config", "--profile")

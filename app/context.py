@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.settings import Settings
+    from app.settings import EffectiveSettings, Settings
     from app.wiring import Services
 
 ServicesFactory = Callable[["Settings"], "Services"]
@@ -33,7 +33,7 @@ class CliState:
     config: Path | None = None
     profile: str | None = None
     make_services: ServicesFactory = real_services
-    _settings: Settings | None = field(default=None, repr=False)
+    _effective: EffectiveSettings | None = field(default=None, repr=False)
 
     def overrides(self) -> dict[str, Any]:
         index: dict[str, Any] = {}
@@ -44,14 +44,18 @@ class CliState:
             index["qdrant_url"] = self.qdrant_url
         return {"index": index} if index else {}
 
-    def settings(self) -> Settings:
-        if self._settings is None:
-            from app.settings import load_settings
+    def effective(self) -> EffectiveSettings:
+        """The settings with where each value came from (read once, on first use)."""
+        if self._effective is None:
+            from app.settings import explain_settings
 
-            self._settings = load_settings(
+            self._effective = explain_settings(
                 overrides=self.overrides(), config_file=self.config, profile=self.profile
             )
-        return self._settings
+        return self._effective
+
+    def settings(self) -> Settings:
+        return self.effective().settings
 
     def services(self, settings: Settings | None = None) -> Services:
         """The components for ``settings`` (default: this state's), built by

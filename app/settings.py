@@ -244,6 +244,10 @@ class EffectiveSettings:
     settings: Settings
     origins: dict[str, str]
 
+    def values(self) -> dict[str, Any]:
+        """Every leaf setting's value by dotted key (``retrieval.fusion``)."""
+        return {dotted(loc): v for loc, v in _flatten(self.settings.model_dump()).items()}
+
 
 def env_name(loc: Loc) -> str:
     """``("retrieval", "top_k")`` → ``LUATQA_RETRIEVAL__TOP_K``."""
@@ -260,11 +264,12 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _leaves(data: dict[str, Any], prefix: Loc = ()) -> list[Loc]:
-    out: list[Loc] = []
+def _flatten(data: dict[str, Any], prefix: Loc = ()) -> dict[Loc, Any]:
+    """Every leaf of nested mappings by its path: ``{("llm", "seed"): 3, …}``."""
+    out: dict[Loc, Any] = {}
     for key, value in data.items():
         loc = (*prefix, key)
-        out.extend(_leaves(value, loc) if isinstance(value, dict) else [loc])
+        out.update(_flatten(value, loc) if isinstance(value, dict) else {loc: value})
     return out
 
 
@@ -360,7 +365,7 @@ def explain_settings(
     except ValidationError as exc:
         raise config_error(exc, Settings, where=source) from exc
     origins: dict[str, str] = {}
-    for loc in _leaves(settings.model_dump()):
+    for loc in _flatten(settings.model_dump()):
         winner = _winner(layers, loc)
         origins[dotted(loc)] = winner.origin(loc) if winner else DEFAULT
     return EffectiveSettings(settings, origins)
