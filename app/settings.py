@@ -250,7 +250,7 @@ class EffectiveSettings:
 
 
 def env_name(loc: Loc) -> str:
-    """``("retrieval", "top_k")`` → ``LUATQA_RETRIEVAL__TOP_K``."""
+    """``("retrieval", "candidates")`` → ``LUATQA_RETRIEVAL__CANDIDATES``."""
     return ENV_PREFIX + "__".join(str(p).upper() for p in loc)
 
 

@@ -2,7 +2,7 @@
 
 Decisions: settings (``app.settings``) and the fine-tuning config (``finetune.config``) are
 both parsed by pydantic with ``extra="forbid"``; this one translator turns its errors into
-``retrieval.topk: unknown key (did you mean retrieval.top_k?)``, naming every bad key by
+``retrieval.fusoin: unknown key (did you mean retrieval.fusion?)``, naming every bad key by
 its dotted path, the file (or environment) it came from, and the keys the section accepts.
 """
 
@@ -25,7 +25,7 @@ UNKNOWN_KEY = ("extra_forbidden", "unexpected_keyword_argument")
 
 
 def dotted(loc: Loc) -> str:
-    """``("retrieval", "top_k")`` → ``"retrieval.top_k"``."""
+    """``("retrieval", "fusion")`` → ``"retrieval.fusion"``."""
     return ".".join(str(part) for part in loc)
 
 
@@ -66,7 +66,7 @@ def known_keys(root: type, section: Sequence[str | int]) -> list[str]:
 
 
 def suggest(name: str, known: Sequence[str]) -> str | None:
-    """The known key ``name`` was probably meant to be (``topk`` → ``top_k``), if one."""
+    """The known key ``name`` was probably meant to be (``fusoin`` → ``fusion``), if one."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return close[0] if close else None
 
@@ -80,8 +80,8 @@ def config_error(
     hint: str | None = None,
 ) -> ConfigError:
     """One error naming every bad key: ``where(loc)`` says which file (or "environment") the
-    value came from, ``key(loc)`` how to spell the key there (``retrieval.top_k``, or
-    ``LUATQA_RETRIEVAL__TOP_K`` for the environment)."""
+    value came from, ``key(loc)`` how to spell the key there (``retrieval.candidates``, or
+    ``LUATQA_RETRIEVAL__CANDIDATES`` for the environment)."""
     problems: list[str] = []
     sources: list[str] = []
     accepts: str | None = None
