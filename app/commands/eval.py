@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from app.context import CliState
+from app.progress import progress_bars
 from eval.split import DEFAULT_VAL_RATIO, Split
 from generation.service import Backend
 from legal.errors import GoldError, StoreError
@@ -88,10 +89,12 @@ def _run(
     rule = SubmitRule(max_n=submit_top, min_rel_score=submit_rel)
     with open_retriever(state, backend) as (retriever, resolver, answerer):
         gold = _selected(load_gold(gold_path, resolver, strict=strict), split, val_ratio, limit)
-        run = run_eval(retriever, gold, k=k, rule=rule, progress=progress)
+        with progress_bars(progress, transient=True) as bars:
+            run = run_eval(retriever, gold, k=k, rule=rule, progress=bars)
         if answerer is None or backend is None:
             return run, None
-        return run, run_answers(answerer, gold, backend=backend, progress=progress)
+        with progress_bars(progress, transient=True) as bars:
+            return run, run_answers(answerer, gold, backend=backend, progress=bars)
 
 
 def _print_answers(answers: AnswerRun) -> None:

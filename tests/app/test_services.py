@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from app.services import (
 from generation.client import VLLMClient
 from legal.address import LegalAddress
 from legal.errors import InputError, QuestionError, StoreError
+from legal.progress import Progress, ProgressEvent
 from retrieval.store.base import Filter
 
 ADDR = LegalAddress("45/2019/QH14", "105", "1")
@@ -99,7 +100,7 @@ class ScriptedIngester:
         self.seen: list[tuple[str, bytes]] = []
 
     def ingest_file(
-        self, path: Path, progress: Callable[[float], None] | None = None
+        self, path: Path, progress: Progress | None = None
     ) -> tuple[tuple[str, ...], int, int]:
         data = path.read_bytes()
         self.seen.append((path.name, data))
@@ -254,12 +255,12 @@ def test_result_from_answer_keeps_only_verified_citations_as_sources() -> None:
 def test_ingest_progress_from_worker_threads_arrives_on_the_callers_thread() -> None:
     class ThreadedIngester:
         def ingest_file(
-            self, path: Path, progress: Callable[[float], None] | None = None
+            self, path: Path, progress: Progress | None = None
         ) -> tuple[tuple[str, ...], int, int]:
             def report() -> None:
                 for i in range(1, 5):
                     assert progress is not None
-                    progress(i / 4)
+                    progress(ProgressEvent(str(path), i, 4, "chunks"))
 
             t = threading.Thread(target=report)
             t.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -38,6 +38,7 @@ from app.wiring import Services
 from generation.client import ServedModel
 from legal.address import LegalAddress
 from legal.errors import InputError
+from legal.progress import Progress
 from retrieval.store.base import Filter
 
 REPO = Path(__file__).resolve().parents[2]
@@ -118,7 +119,7 @@ class ScriptedCorpus:
 
 class ScriptedIngester:
     def ingest_file(
-        self, path: Path, progress: Callable[[float], None] | None = None
+        self, path: Path, progress: Progress | None = None
     ) -> tuple[tuple[str, ...], int, int]:
         if not path.read_text(encoding="utf-8").startswith("Điều"):
             raise InputError("no Điều found", path=path)
