@@ -40,7 +40,8 @@ class EmbedderSettings(BaseModel):
     passage_prefix: str = "passage: "
     batch_size: int = 32
     device: str = "cpu"
-    cache_dir: Path | None = None  # embedding cache; default: <index dir>/../embed-cache
+    # embedding cache; default: <index dir>/embed-cache (<data_dir>/embed-cache with a server)
+    cache_dir: Path | None = None
 
 
 class SparseSettings(BaseModel):
