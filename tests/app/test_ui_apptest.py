@@ -39,7 +39,6 @@ from generation.client import ServedModel
 from legal.address import LegalAddress
 from legal.errors import InputError
 from legal.progress import Progress
-from retrieval.store.base import Filter
 
 REPO = Path(__file__).resolve().parents[2]
 MAIN = str(REPO / "app" / "ui" / "main.py")
@@ -127,11 +126,8 @@ class ScriptedIngester:
 
 
 class Store:
-    def count(self, flt: Filter | None = None) -> int:
-        return 7
-
     def describe(self) -> dict[str, Any]:
-        return {"backend": "scripted"}
+        return {"backend": "scripted", "documents": 7, "chunks": 7}
 
 
 def scripted(
