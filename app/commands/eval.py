@@ -5,9 +5,10 @@
     luatqa eval --compare RUN_A RUN_B [--json]
 
 A thin layer over :mod:`eval.harness` (the run), :mod:`eval.answer_harness` (``--answers``:
-the answer service on every question), :mod:`eval.report` (the folder) and
-:mod:`eval.compare`. With ``--json`` stdout carries exactly one JSON object; progress and
-anything the pipeline prints go to stderr.
+the answer service on every question), :mod:`eval.report` (the folder, its reports by
+:mod:`eval.report_md` and :mod:`eval.report_html`) and :mod:`eval.compare`. With ``--json``
+stdout carries exactly one JSON object; progress (:mod:`app.progress`) and anything the
+pipeline prints go to stderr.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def _print_answers(answers: AnswerRun) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from eval.report import answer_rows
+    from eval.report_md import answer_rows
 
     table = Table(title=f"answers ({answers.summary.n} questions)")
     for col in ("metric", "value", "n", "note"):

@@ -20,7 +20,8 @@ from eval.harness import (
     run_eval,
     search_text,
 )
-from eval.report import load_run, render_markdown, write_run
+from eval.report import load_run, write_run
+from eval.report_md import render_markdown
 from legal.address import LegalAddress
 from retrieval.types import Passage, Provision, SearchResult
 
