@@ -184,9 +184,6 @@ class IngestPipeline:
         )
         return dict(p) if current else None
 
-    def is_current(self, doc_id: str, version: str) -> bool:
-        return self._current_marker(doc_id, version) is not None
-
     def _plan(self, doc: Document, force: bool) -> _Todo:
         """Check the index once per document: unchanged, or chunked and ready to write."""
         version = self.chunker.version(doc)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from ingest.load import SUPPORTED
 from legal.bridge import relay
 from legal.errors import InputError, LuatqaError
 from legal.progress import Progress, ProgressEvent
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from app.wiring import Services
 
 MAX_UPLOAD_MB = 50
-UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".json", ".docx")
+UPLOAD_SUFFIXES = SUPPORTED  # what the loader reads, no second list
 
 # what the UI draws: (share of all the uploads done, text); app/ui/upload.py's bar
 ShowProgress = Callable[[float, str], None]

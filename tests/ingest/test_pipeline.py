@@ -312,7 +312,7 @@ def test_partial_state_without_commit_marker_is_completed(
     prepared = Chunker().chunk(doc)
     store.ensure_collection(pipeline.embedder.dim)
     pipeline._write_chunks(prepared.chunks[:4], None)  # what a killed run left behind
-    assert not pipeline.is_current(DOC, prepared.version)
+    assert pipeline._current_marker(DOC, prepared.version) is None
     rep = pipeline.ingest_document(doc)
     assert rep.status == "updated" and rep.chunks == 9
     assert store.count() == 9 + 3 + 1
