@@ -93,7 +93,8 @@ def _next_clause_ok(prev: tuple[int, str] | None, key: tuple[int, str]) -> bool:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where an article sits: its divisions (numbers as printed) and PDF pages."""
+    """Where an article sits: its divisions (numbers as printed) and PDF pages. The fields
+    are :class:`legal.document.Article`'s own keyword arguments of the same names."""
 
     part: str | None = None
     chapter: str | None = None
@@ -192,10 +193,5 @@ def parse_article_body(
         points=tuple(build_point(p) for p in read.points),
         footnotes=tuple(read.notes),
         references=refs(own),
-        part=placement.part,
-        chapter=placement.chapter,
-        section=placement.section,
-        subsection=placement.subsection,
-        page_start=placement.page_start,
-        page_end=placement.page_end,
+        **vars(placement),  # part, chapter, section, subsection, page_start, page_end
     )
