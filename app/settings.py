@@ -76,7 +76,9 @@ class EmbedderSettings(Section):
     batch_size: int = Field(default=32, description="Passages embedded (and written) per batch.")
     device: str = Field(default="cpu", description="Torch device of the embedder and the reranker.")
     cache_dir: Path | None = Field(
-        default=None, description="Embedding cache folder; default: embed-cache beside the index."
+        default=None,
+        description="Embedding cache folder; default: <index>/embed-cache "
+        "(<data_dir>/embed-cache with a Qdrant server).",
     )
 
 

@@ -78,11 +78,14 @@ def build_embedder(settings: Settings) -> DenseEmbedder:
 
 
 def embed_cache_path(settings: Settings) -> Path:
+    """Where the embedding cache lives: ``embedder.cache_dir`` when set; else inside the
+    embedded index's folder (``<index.dir>/embed-cache``), so that ``--index DIR`` writes
+    nothing outside DIR; with a Qdrant server, under ``data_dir``."""
     if settings.embedder.cache_dir is not None:
         return Path(settings.embedder.cache_dir) / "embeddings.sqlite"
     if settings.index.qdrant_url:
         return Path(settings.data_dir) / "embed-cache" / "embeddings.sqlite"
-    return Path(settings.index.dir).parent / "embed-cache" / "embeddings.sqlite"
+    return Path(settings.index.dir) / "embed-cache" / "embeddings.sqlite"
 
 
 def build_llm_client(settings: Settings) -> VLLMClient | None:

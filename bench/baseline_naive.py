@@ -110,7 +110,7 @@ def main() -> None:
         metas = [d.meta for law in args.law for d in load_documents(law)]
         registry = default_registry().with_documents(metas)
         gold = load_gold(args.gold, RegistryResolver(registry))
-        run = run_eval(NaiveRRF(store, embedder, sparse), gold, k=args.k, progress=False)
+        run = run_eval(NaiveRRF(store, embedder, sparse), gold, k=args.k)
     finally:
         store.close()
     summary = summary_json(run)

@@ -110,11 +110,11 @@ def main(argv: list[str] | None = None) -> int:
 
             bare_s = bare()
             t0 = time.perf_counter()
-            report = pipeline.ingest_paths([corpus], show_progress=False)
+            report = pipeline.ingest_paths([corpus])
             ingest_s = time.perf_counter() - t0
             bare_s = (bare_s + bare()) / 2  # before and after: load on a shared box drifts
             t0 = time.perf_counter()
-            again = pipeline.ingest_paths([corpus], show_progress=False)
+            again = pipeline.ingest_paths([corpus])
             reingest_s = time.perf_counter() - t0
             assert report.ok and again.ok, (report.failed, again.failed)
             assert all(d.status == "unchanged" for d in again.documents)

@@ -42,6 +42,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def bench_e2e(index: Path, n_queries: int, seed: int) -> dict[str, Any]:
+    from app.progress import progress_bars
     from app.settings import load_settings
     from app.wiring import Services
 
@@ -49,7 +50,8 @@ def bench_e2e(index: Path, n_queries: int, seed: int) -> dict[str, Any]:
     with Services(settings) as services:
         if services.store.count() == 0:
             print(f"building {index} from {', '.join(map(str, LAWS))} …", file=sys.stderr)
-            services.pipeline.ingest_paths(list(LAWS), show_progress=True)
+            with progress_bars() as bars:
+                services.pipeline.ingest_paths(list(LAWS), progress=bars)
             services.store.flush()
         questions: list[str] = []
         for qfile in QUESTIONS:

@@ -52,6 +52,7 @@ from eval.faithfulness import citation_validity, support
 from eval.gold import GoldItem, GoldSet
 from eval.metrics import percentile
 from generation.answer import Answer, AnswerMode, QuestionType
+from legal.progress import Progress, ProgressEvent
 from legal.textnorm import fold
 
 FALLBACK_MARK = "extractive fallback"  # in the warning AnswerService adds on LLM failure
@@ -348,12 +349,13 @@ def run_answers(
     gold: GoldSet,
     *,
     backend: str = "auto",
-    progress: bool = True,
+    progress: Progress | None = None,
     tokenizer: Tokenizer = segment_words,
     clock: Callable[[], float] = time.perf_counter,
 ) -> AnswerRun:
     """Ask every gold question once (structured mode for Đúng/Sai and multiple choice) and
-    score the answers. Errors of a strict backend (``vllm``) propagate."""
+    score the answers. Errors of a strict backend (``vllm``) propagate. ``progress`` gets an
+    event after each question (task ``answers``)."""
     results: list[AnswerResult] = []
 
     def one(item: GoldItem) -> None:
@@ -367,17 +369,8 @@ def run_answers(
         elapsed = (clock() - start) * 1000.0
         results.append(score_answer(item, qtype, answer, elapsed, tokenizer))
 
-    if progress and gold.items:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        columns = (TextColumn("[bold]answers"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("answers", total=len(gold.items))
-            for item in gold.items:
-                one(item)
-                bar.update(task, advance=1)
-    else:
-        for item in gold.items:
-            one(item)
+    for done, item in enumerate(gold.items, start=1):
+        one(item)
+        if progress is not None:
+            progress(ProgressEvent("answers", done, len(gold.items), "questions"))
     return AnswerRun(results=tuple(results), summary=summarize_answers(results, backend))

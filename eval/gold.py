@@ -23,18 +23,15 @@ naming the file and line.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
+from eval.gold_file import FORMAT_HINT, read_raw
 from eval.gold_shapes import to_our_shape
 from legal.address import LegalAddress
 from legal.errors import CitationError, GoldError
 from legal.registry import LawRegistry
-
-FORMAT_HINT = "see docs/gold-format.md for the gold file format"
 
 
 @dataclass(frozen=True)
@@ -164,82 +161,6 @@ class RegistryResolver:
             doc = self.resolve_law(lm.number or lm.text)
             out.append(LegalAddress(doc, c.article, c.clause, c.point))
         return tuple(dict.fromkeys(out))
-
-
-# ---- reading the file, with line numbers ------------------------------------------------
-
-
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos) + 1
-
-
-def _json_array_items(text: str, path: Path) -> Iterator[tuple[int, Any]]:
-    """Items of a top-level JSON array with the line each starts on."""
-    decoder = json.JSONDecoder()
-    pos = len(text) - len(text.lstrip())
-    if pos >= len(text) or text[pos] != "[":
-        raise GoldError(
-            f"line {_line_of(text, pos)}: a .json gold file must hold a JSON array",
-            path=path,
-            hint=FORMAT_HINT,
-        )
-    pos += 1
-    expect_item = True
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n":
-            pos += 1
-        if pos >= len(text):
-            raise GoldError(f"line {_line_of(text, pos)}: unterminated JSON array", path=path)
-        ch = text[pos]
-        if ch == "]":
-            return
-        if ch == "," and not expect_item:
-            pos += 1
-            expect_item = True
-            continue
-        if not expect_item:
-            raise GoldError(
-                f"line {_line_of(text, pos)}: expected ',' or ']' between items", path=path
-            )
-        try:
-            obj, end = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise GoldError(f"line {exc.lineno}: invalid JSON: {exc.msg}", path=path) from exc
-        yield _line_of(text, pos), obj
-        pos = end
-        expect_item = False
-
-
-def _jsonl_items(text: str, path: Path) -> Iterator[tuple[int, Any]]:
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("//"):
-            continue
-        try:
-            yield lineno, json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise GoldError(
-                f"line {lineno}: invalid JSON: {exc.msg} (column {exc.colno})",
-                path=path,
-                hint="JSON Lines: one complete JSON object per line",
-            ) from exc
-
-
-def read_raw(path: Path) -> list[tuple[int, Any]]:
-    """(line, object) for every item of a gold file (.json array or .jsonl)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise GoldError("gold file not found", path=path) from exc
-    except UnicodeDecodeError as exc:
-        raise GoldError(f"not UTF-8 text: {exc}", path=path) from exc
-    if path.suffix.lower() == ".jsonl" or not text.lstrip().startswith("["):
-        items = list(_jsonl_items(text, path))
-    else:
-        items = list(_json_array_items(text, path))
-    if not items:
-        raise GoldError("the gold file holds no questions", path=path, hint=FORMAT_HINT)
-    return items
 
 
 # ---- one item ---------------------------------------------------------------------------

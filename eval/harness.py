@@ -39,6 +39,7 @@ from eval.metrics import (
     percentile,
 )
 from legal.address import LegalAddress
+from legal.progress import Progress, ProgressEvent
 from retrieval.types import Provision, SearchResult
 
 
@@ -273,15 +274,15 @@ def run_eval(
     *,
     k: int = 10,
     rule: SubmitRule | None = None,
-    progress: bool = True,
+    progress: Progress | None = None,
     warmup: bool = True,
     clock: Callable[[], float] = time.perf_counter,
 ) -> EvalRun:
     """Search every scorable gold question once and score the results.
 
     ``warmup`` runs one untimed, unscored search first (the first question), so that lazy
-    model loading does not land in the latency percentiles. ``progress`` shows a rich
-    progress bar on stderr (stdout stays clean for ``--json``)."""
+    model loading does not land in the latency percentiles. ``progress`` gets an event after
+    each question (task ``eval``, the hits so far as its note); it never draws."""
     if k < 1:
         raise ValueError(f"k must be ≥ 1, got {k}")
     rule = rule or SubmitRule()
@@ -301,33 +302,12 @@ def run_eval(
         elapsed = (clock() - start) * 1000.0
         results.append(score_question(item, found, k, elapsed, rule))
 
-    if progress and todo:
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        columns = (
-            TextColumn("[bold]eval"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("hit@k {task.fields[hits]}"),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("eval", total=len(todo), hits=0)
-            hits = 0
-            for item in todo:
-                one(item)
-                hits += results[-1].hit
-                bar.update(task, advance=1, hits=hits)
-    else:
-        for item in todo:
-            one(item)
+    hits = 0
+    for done, item in enumerate(todo, start=1):
+        one(item)
+        hits += results[-1].hit
+        if progress is not None:
+            progress(ProgressEvent("eval", done, len(todo), "questions", f"hit@k {hits}"))
     summary = summarize(
         results, n_items=len(gold.items), k=k, unresolved=gold.unresolved, rule=rule
     )

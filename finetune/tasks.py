@@ -230,7 +230,7 @@ def tasks_from_corpus(passages: Sequence[Passage], n: int, seed: int = 0) -> lis
 
 def exclusion_set(paths: Iterable[str | Path]) -> set[str]:
     """Normalised question texts of eval gold files that must never be trained on."""
-    from eval.gold import read_raw
+    from eval.gold_file import read_raw
 
     out: set[str] = set()
     for path in paths:

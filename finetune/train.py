@@ -36,12 +36,11 @@ from finetune.models import (
     use_bf16,
 )
 from legal.errors import ConfigError, InputError
+from legal.progress import Progress, ProgressEvent
 
 CARD_NAME = "training_card.json"
 
 Log = Callable[[str], None]
-# (optimizer steps done, steps in all, seconds since training began): for a progress bar
-StepProgress = Callable[[int, int, float], None]
 
 
 def _quiet(_: str) -> None:
@@ -164,25 +163,27 @@ def _time_limit_callback(minutes: float, log: Log) -> Any:
     return _TimeLimit()
 
 
-def _progress_callback(progress: StepProgress) -> Any:
+def _progress_callback(progress: Progress) -> Any:
+    """Optimizer steps done of all, as events of the task ``training`` (the renderer measures
+    the pace and the time left)."""
     from transformers import TrainerCallback
 
-    class _Progress(TrainerCallback):
-        started = time.perf_counter()
+    def report(state: Any) -> None:
+        total = int(state.max_steps) or None
+        progress(ProgressEvent("training", int(state.global_step), total, "steps"))
 
+    class _Progress(TrainerCallback):
         def on_train_begin(self, args: Any, state: Any, control: Any, **_: Any) -> None:
-            self.started = time.perf_counter()
-            progress(0, int(state.max_steps), 0.0)
+            report(state)
 
         def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> None:
-            elapsed = time.perf_counter() - self.started
-            progress(int(state.global_step), int(state.max_steps), elapsed)
+            report(state)
 
     return _Progress()
 
 
 def build_training(
-    config: FinetuneConfig, log: Log = _quiet, progress: StepProgress | None = None
+    config: FinetuneConfig, log: Log = _quiet, progress: Progress | None = None
 ) -> TrainingRun:
     """Load data, tokenizer and model, wrap LoRA, build the SFTTrainer (nothing trained)."""
     from datasets import Dataset
@@ -366,6 +367,6 @@ def merge_adapter(run: TrainingRun, out: Path, log: Log = _quiet) -> Path:
 
 
 def train(
-    config: FinetuneConfig, log: Log = _quiet, progress: StepProgress | None = None
+    config: FinetuneConfig, log: Log = _quiet, progress: Progress | None = None
 ) -> TrainResult:
     return build_training(config, log, progress).run()

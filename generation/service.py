@@ -17,8 +17,6 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +32,7 @@ from generation.parsing import parse_answer, parse_structured
 from generation.prompt import MODEL_NOT_FOUND, choice_letter, decline_question
 from generation.quotes import ClauseChooser
 from generation.verify import verify_answer, verify_numbers
+from legal.bridge import stream_from_thread
 from legal.errors import GenerationError, QuestionError
 from legal.textnorm import fold
 from retrieval.types import Passage, PassageRole, SearchResult
@@ -181,36 +180,19 @@ class AnswerService:
     ) -> Iterator[str | Answer]:
         """Text pieces as the model writes them, then the final :class:`Answer` (always last;
         errors are raised in the caller's thread)."""
-        q: queue.Queue[tuple[str, object]] = queue.Queue()
 
-        def run() -> None:
-            try:
-                answer = self.ask(
-                    question,
-                    qtype=qtype,
-                    choices=choices,
-                    docs=docs,
-                    retrieval_query=retrieval_query,
-                    on_token=lambda piece: q.put(("token", piece)),
-                )
-                q.put(("answer", answer))
-            except BaseException as exc:
-                q.put(("error", exc))
+        def work(emit: TokenSink) -> Answer:
+            return self.ask(
+                question,
+                qtype=qtype,
+                choices=choices,
+                docs=docs,
+                retrieval_query=retrieval_query,
+                on_token=emit,
+            )
 
-        worker = threading.Thread(target=run, name="luatqa-answer", daemon=True)
-        worker.start()
-        while True:
-            kind, item = q.get()
-            if kind == "token":
-                yield str(item)
-            elif kind == "answer":
-                assert isinstance(item, Answer)
-                yield item
-                break
-            else:
-                assert isinstance(item, BaseException)
-                raise item
-        worker.join()
+        answer = yield from stream_from_thread(work, name="luatqa-answer")
+        yield answer
 
     # ---- modes --------------------------------------------------------------------------
     def _abstain(

@@ -2,8 +2,8 @@
 
 ``load_documents(path)`` dispatches on the extension: ``.pdf``, ``.txt``/``.md``, ``.docx``,
 ``.json`` (ALQAC ``law.json``: one document per law). A folder loads every supported file
-in it (sorted, recursive, skipping hidden folders and README/LICENSE files). Anything else
-is an :class:`InputError`.
+in it (:func:`statute_files`: sorted, recursive, skipping hidden entries, README/LICENSE
+files and JSON files that are not law files). Anything else is an :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -60,18 +60,42 @@ def load_documents(path: Path, *, references: bool = True) -> list[Document]:
         raise InputError("no such file or folder", path=path, hint="check the path")
     find_refs = default_reference_finder() if references else None
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in SUPPORTED
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            and not p.stem.upper().startswith(_NOT_STATUTES)
-        )
+        files = statute_files(path)
         if not files:
             raise InputError(f"no statute files ({', '.join(SUPPORTED)}) in this folder", path=path)
         return [doc for f in files for doc in load_documents_from_file(f, find_refs)]
     return load_documents_from_file(path, find_refs)
+
+
+def statute_files(folder: Path) -> list[Path]:
+    """The statute files in ``folder``: supported extensions, recursive, sorted. Skipped:
+    hidden entries, files about the folder (README, LICENSE, …) and JSON files that are not
+    law files (gold questions, id mappings: :func:`_may_be_law_json`). The one folder walk:
+    :func:`load_documents` and the ingest pipeline both use it. A file given by name is
+    never skipped."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not p.stem.upper().startswith(_NOT_STATUTES)
+        and (p.suffix.lower() != ".json" or _may_be_law_json(p))
+    )
+
+
+def _may_be_law_json(path: Path, head_bytes: int = 4096) -> bool:
+    """Whether a JSON file in a folder is meant as an ALQAC ``law.json``: a list whose start
+    names an ``"articles"`` key. Decision: a sniff of the first bytes, not a parse — a folder
+    such as ``shared/corpus`` holds question sets and mappings next to its law files, and a
+    full parse of every JSON file would read the law files twice. A malformed law file still
+    passes the sniff and fails with the reader's message."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(head_bytes).decode("utf-8", errors="ignore")
+    except OSError:
+        return True  # let the reader report it
+    return head.lstrip().startswith("[") and '"articles"' in head
 
 
 def load_documents_from_file(path: Path, find_refs: ReferenceFinder | None) -> list[Document]:

@@ -17,7 +17,6 @@ from legal.document import DocType
 
 _NUMBER = r"\d+/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ0-9]+)*"
 NUMBER_RE = re.compile(r"(?:^|\b)[Ss]ố(?:\s+hiệu)?\s*:?\s*(" + _NUMBER + r")")
-_BARE_NUMBER_RE = re.compile(r"\b(" + _NUMBER + r")\b")
 DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _ISSUERS = (
     "ỦY BAN THƯỜNG VỤ QUỐC HỘI",

@@ -25,14 +25,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
 from ingest.chunking import Chunker, DocumentChunks, IndexRecord, point_id
 from legal.address import LegalAddress
 from legal.document import Document
 from legal.errors import InputError, LuatqaError, StoreError
+from legal.progress import Progress, ProgressEvent
 from retrieval.embedders.base import DenseEmbedder
 from retrieval.records import ChunkRecord, DocumentRecord, Kind
 from retrieval.sparse import SparseEncoder
@@ -119,29 +116,34 @@ def _default_loader(path: Path) -> list[Document]:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files to ingest: files as given, folders expanded to their statute files (sorted,
-    hidden entries skipped). A missing path stays in the list (it fails as a bad file)."""
-    from ingest.load import SUPPORTED
+    """Files to ingest: files as given, folders expanded by the loader's own walk
+    (:func:`ingest.load.statute_files`: sorted, hidden entries and README/LICENSE files
+    skipped). A missing path, or a folder with no statute file, stays in the list as it is:
+    it fails as a bad input with the loader's message."""
+    from ingest.load import statute_files
 
     out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.suffix.lower() in SUPPORTED
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                )
-            )
-        else:
-            out.append(p)
+    for p in map(Path, paths):
+        found = statute_files(p) if p.is_dir() else []
+        out.extend(found or [p])
     return out
 
 
+@dataclass(frozen=True)
+class _Todo:
+    """One parsed document and what to do with it: write ``prepared``, or (None) nothing, its
+    current version being in the index already with ``stored_chunks`` chunks."""
+
+    doc: Document
+    version: str
+    prepared: DocumentChunks | None
+    stored_chunks: int = 0
+
+
 class IngestPipeline:
+    """Documents → the store, reporting progress through one :data:`legal.progress.Progress`
+    callback (chunks written; it never draws: the CLI and the UI render the events)."""
+
     def __init__(
         self,
         store: VectorStore,
@@ -151,7 +153,6 @@ class IngestPipeline:
         *,
         batch_size: int = 32,
         loader: Loader | None = None,
-        console: Console | None = None,
         optimize_after: int = 2000,
     ) -> None:
         self.store = store
@@ -160,52 +161,56 @@ class IngestPipeline:
         self.chunker = chunker or Chunker()
         self.batch_size = max(1, batch_size)
         self._loader = loader or _default_loader
-        self.console = console or Console(stderr=True)
         self._collection_ready = False
         # after a run that wrote at least this many chunks, build the store's search indexes
         # (HNSW, sparse) now rather than on the first searches; 0 disables it
         self.optimize_after = optimize_after
 
     # ---- one document -------------------------------------------------------------------
-    def is_current(self, doc_id: str, version: str) -> bool:
-        marker = self._marker(doc_id, version)
-        if marker is None or marker.doc_version != version:
-            return False
+    def _current_marker(self, doc_id: str, version: str) -> DocumentRecord | None:
+        """The document record (commit marker) of this version when it is in the index and
+        was written by this embedder and sparse encoder; None: (re-)index. One id lookup."""
+        got = self.store.retrieve([point_id(Kind.DOCUMENT, LegalAddress(doc_id), version)])
+        if not got:
+            return None
+        marker = DocumentRecord.from_payload(got[0].payload, got[0].id)
+        if marker.doc_version != version:
+            return None
         # same content, but vectors made by another embedder / sparse encoder: re-index (the
         # ids stay the same, so the points are overwritten in place). Records written before
         # these fields existed carry none and count as current.
-        return marker.embedder in (None, self.embedder.name) and marker.sparse in (
+        current = marker.embedder in (None, self.embedder.name) and marker.sparse in (
             None,
             self.sparse.name,
         )
+        return marker if current else None
 
-    def _marker(self, doc_id: str, version: str) -> DocumentRecord | None:
-        """The document record (commit marker) of this version, if written."""
-        got = self.store.retrieve([point_id(Kind.DOCUMENT, LegalAddress(doc_id), version)])
-        return DocumentRecord.from_payload(got[0].payload, got[0].id) if got else None
-
-    def prepare(self, doc: Document) -> DocumentChunks:
-        return self.chunker.chunk(doc)
+    def _plan(self, doc: Document, force: bool) -> _Todo:
+        """Check the index once per document: unchanged, or chunked and ready to write."""
+        version = self.chunker.version(doc)
+        marker = None if force else self._current_marker(doc.doc_id, version)
+        if marker is not None:
+            return _Todo(doc, version, None, marker.chunks)
+        return _Todo(doc, version, self.chunker.chunk(doc, version=version))
 
     def ingest_document(
-        self,
-        doc: Document,
-        *,
-        force: bool = False,
-        on_batch: Callable[[int], None] | None = None,
-        prepared: DocumentChunks | None = None,
+        self, doc: Document, *, force: bool = False, progress: Progress | None = None
     ) -> DocReport:
+        """Index one parsed document (skipped when unchanged); ``progress`` gets the chunks
+        written, as the task ``doc.doc_id``."""
+        todo = self._plan(doc, force)
+        total = len(todo.prepared.chunks) if todo.prepared else 0
+        return self._apply(todo, _chunk_counter(progress, doc.doc_id, total))
+
+    def _apply(self, todo: _Todo, on_batch: Callable[[int], None] | None) -> DocReport:
         start = time.perf_counter()
-        version = prepared.version if prepared else self.chunker.version(doc)
-        n_clauses = sum(len(a.clauses) for a in doc.articles)
-        if not force and self.is_current(doc.doc_id, version):
-            marker = self._marker(doc.doc_id, version)
-            chunks = marker.chunks if marker else 0
+        doc, version, prepared = todo.doc, todo.version, todo.prepared
+        if prepared is None:
+            n_clauses = sum(len(a.clauses) for a in doc.articles)
             return DocReport(
                 doc.doc_id, doc.meta.title, "unchanged", version, len(doc.articles),
-                n_clauses, chunks, 0, time.perf_counter() - start,
+                n_clauses, todo.stored_chunks, 0, time.perf_counter() - start,
             )  # fmt: skip
-        prepared = prepared or self.chunker.chunk(doc, version=version)
         self._ensure_collection()
         had_any = self.store.count(Filter(doc_ids=(doc.doc_id,))) > 0
         self._write_chunks(prepared.chunks, on_batch)
@@ -272,19 +277,14 @@ class IngestPipeline:
     def ingest_file(
         self, path: Path, *, force: bool = False, progress: Progress | None = None
     ) -> FileReport:
-        """Parse and chunk the whole file first (a bad file writes nothing), then write."""
+        """Parse and chunk the whole file first (a bad file writes nothing), then write.
+        ``progress`` gets the file's chunks written, as the task ``str(path)``."""
         start = time.perf_counter()
         try:
             docs = self._loader(Path(path))
             if not docs:
                 raise InputError("no document found in the file", path=path)
-            todo: list[tuple[Document, DocumentChunks | None, str]] = []
-            for doc in docs:
-                version = self.chunker.version(doc)
-                if not force and self.is_current(doc.doc_id, version):
-                    todo.append((doc, None, version))
-                else:
-                    todo.append((doc, self.chunker.chunk(doc, version=version), version))
+            todo = [self._plan(doc, force) for doc in docs]
         except StoreError:
             raise  # the index is unusable: stop, it is not this file's fault
         except LuatqaError as exc:
@@ -293,76 +293,41 @@ class IngestPipeline:
             return FileReport(
                 str(path), (), f"[ingest] {path}: cannot read: {exc}", time.perf_counter() - start
             )
-        reports = []
-        total = sum(len(p.chunks) for _, p, _ in todo if p is not None)
-        task = None
-        if progress is not None and total:
-            task = progress.add_task(Path(path).name, total=total)
-
-        def advance(n: int) -> None:
-            if progress is not None and task is not None:
-                progress.advance(task, n)
-
-        for doc, prepared, _version in todo:
-            if prepared is None:
-                reports.append(self.ingest_document(doc, force=force))
-            else:
-                reports.append(
-                    self.ingest_document(doc, force=True, on_batch=advance, prepared=prepared)
-                )
-        return FileReport(str(path), tuple(reports), None, time.perf_counter() - start)
+        total = sum(len(t.prepared.chunks) for t in todo if t.prepared is not None)
+        on_batch = _chunk_counter(progress, str(path), total, Path(path).name)
+        reports = tuple(self._apply(t, on_batch) for t in todo)
+        return FileReport(str(path), reports, None, time.perf_counter() - start)
 
     def ingest_paths(
-        self, paths: Sequence[Path], *, force: bool = False, show_progress: bool = True
+        self, paths: Sequence[Path], *, force: bool = False, progress: Progress | None = None
     ) -> IngestReport:
+        """Files and folders (:func:`expand_paths`), one :class:`FileReport` each; a bad file
+        is reported and the others go on."""
         start = time.perf_counter()
-        files = expand_paths(paths)
-        reports: list[FileReport] = []
-        if show_progress:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("chunks"),
-                TimeElapsedColumn(),
-                console=self.console,
-                transient=False,
-            ) as progress:
-                for f in files:
-                    reports.append(self.ingest_file(f, force=force, progress=progress))
-        else:
-            reports = [self.ingest_file(f, force=force) for f in files]
-        report = IngestReport(tuple(reports), time.perf_counter() - start)
+        reports = tuple(
+            self.ingest_file(f, force=force, progress=progress) for f in expand_paths(paths)
+        )
+        report = IngestReport(reports, time.perf_counter() - start)
         written = sum(d.chunks for d in report.documents if d.status != "unchanged")
         if self.optimize_after and written >= self.optimize_after:
             self.store.optimize()
-            report = IngestReport(tuple(reports), time.perf_counter() - start)
+            report = IngestReport(reports, time.perf_counter() - start)
         return report
 
 
-def summary_table(report: IngestReport) -> Table:
-    table = Table(title="luatqa ingest")
-    for col in ("document", "status", "articles", "clauses", "chunks", "removed", "seconds"):
-        table.add_column(col, justify="left" if col in ("document", "status") else "right")
-    for d in report.documents:
-        table.add_row(
-            f"{d.doc_id} ({d.title})" if d.title and d.title != d.doc_id else d.doc_id,
-            d.status,
-            str(d.articles),
-            str(d.clauses),
-            str(d.chunks),
-            str(d.removed),
-            f"{d.seconds:.1f}",
-        )
-    t = report.totals()
-    table.add_row(
-        f"total: {t['documents']} documents, {t['files']} files",
-        f"{t['failed']} failed",
-        str(t["articles"]),
-        str(t["clauses"]),
-        str(t["chunks"]),
-        "",
-        f"{report.seconds:.1f}",
-        style="bold",
-    )
-    return table
+def _chunk_counter(
+    progress: Progress | None, task: str, total: int, label: str = ""
+) -> Callable[[int], None] | None:
+    """Batches written → running progress events for ``task`` (the first, at 0,
+    when there is something to write; nothing at all for an unchanged file)."""
+    if progress is None or not total:
+        return None
+    done = 0
+    progress(ProgressEvent(task, done, total, "chunks", label=label))
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(ProgressEvent(task, done, total, "chunks", label=label))
+
+    return advance

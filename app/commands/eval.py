@@ -5,9 +5,10 @@
     luatqa eval --compare RUN_A RUN_B [--json]
 
 A thin layer over :mod:`eval.harness` (the run), :mod:`eval.answer_harness` (``--answers``:
-the answer service on every question), :mod:`eval.report` (the folder) and
-:mod:`eval.compare`. With ``--json`` stdout carries exactly one JSON object; progress and
-anything the pipeline prints go to stderr.
+the answer service on every question), :mod:`eval.report` (the folder, its reports by
+:mod:`eval.report_md` and :mod:`eval.report_html`) and :mod:`eval.compare`. With ``--json``
+stdout carries exactly one JSON object; progress (:mod:`app.progress`) and anything the
+pipeline prints go to stderr.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from app.context import CliState
+from app.progress import progress_bars
 from eval.split import DEFAULT_VAL_RATIO, Split
 from generation.service import Backend
 from legal.errors import GoldError, StoreError
@@ -88,17 +90,19 @@ def _run(
     rule = SubmitRule(max_n=submit_top, min_rel_score=submit_rel)
     with open_retriever(state, backend) as (retriever, resolver, answerer):
         gold = _selected(load_gold(gold_path, resolver, strict=strict), split, val_ratio, limit)
-        run = run_eval(retriever, gold, k=k, rule=rule, progress=progress)
+        with progress_bars(progress, transient=True) as bars:
+            run = run_eval(retriever, gold, k=k, rule=rule, progress=bars)
         if answerer is None or backend is None:
             return run, None
-        return run, run_answers(answerer, gold, backend=backend, progress=progress)
+        with progress_bars(progress, transient=True) as bars:
+            return run, run_answers(answerer, gold, backend=backend, progress=bars)
 
 
 def _print_answers(answers: AnswerRun) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from eval.report import answer_rows
+    from eval.report_md import answer_rows
 
     table = Table(title=f"answers ({answers.summary.n} questions)")
     for col in ("metric", "value", "n", "note"):

@@ -9,14 +9,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.context import CliState
+from app.progress import progress_bars
 from legal.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -149,45 +148,14 @@ def train_command(
         return
     from finetune.train import train
 
-    with _step_bar() as progress:
-        result = train(cfg, log=typer.echo, progress=progress)
+    with progress_bars(label="training") as bars:
+        result = train(cfg, log=typer.echo, progress=bars)
     typer.echo(
         f"adapter {result.adapter_name} → {result.output_dir} "
         f"(steps {result.steps}, loss {result.first_loss:.3f} → {result.last_loss:.3f}"
         + (f", eval {result.eval_loss:.3f}" if result.eval_loss is not None else "")
         + ")"
     )
-
-
-@contextmanager
-def _step_bar() -> Iterator[Callable[[int, int, float], None]]:
-    """A progress bar on stderr: optimizer steps, elapsed, and the time left at the pace
-    measured so far (the first steps include warm-up, so the estimate settles after a few)."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("[bold]training"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("steps", total=None)
-
-        def update(step: int, total: int, _elapsed: float) -> None:
-            bar.update(task, completed=step, total=total or None)
-
-        yield update
 
 
 def register(cli: typer.Typer) -> None:

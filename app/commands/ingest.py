@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from app.boundary import EXIT_BAD_INPUT
 from app.context import CliState
+from app.progress import progress_bars
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestReport
 
 
 def ingest_command(
@@ -34,14 +39,13 @@ def ingest_command(
 
     Unchanged documents are skipped; changed ones replace their old version. Bad files are
     listed at the end and make the exit code 2; the other files are still ingested."""
-    from ingest.pipeline import summary_table
-
     state: CliState = ctx.obj
     with state.services() as services:
-        pipeline = services.pipeline
+        pipeline = services.pipeline  # opens the index: its errors come before any bar
         if batch_size:
             pipeline.batch_size = batch_size
-        report = pipeline.ingest_paths(paths, force=force, show_progress=progress)
+        with progress_bars(progress) as bars:
+            report = pipeline.ingest_paths(paths, force=force, progress=bars)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -50,6 +54,35 @@ def ingest_command(
         typer.secho(f"Error: {f.error}", err=True, fg=typer.colors.RED)
     if report.failed:  # the files' own errors, printed above: bad input
         raise typer.Exit(code=EXIT_BAD_INPUT)
+
+
+def summary_table(report: IngestReport) -> Table:
+    """The report as the table ``luatqa ingest`` prints: a row a document, then the totals."""
+    table = Table(title="luatqa ingest")
+    for col in ("document", "status", "articles", "clauses", "chunks", "removed", "seconds"):
+        table.add_column(col, justify="left" if col in ("document", "status") else "right")
+    for d in report.documents:
+        table.add_row(
+            f"{d.doc_id} ({d.title})" if d.title and d.title != d.doc_id else d.doc_id,
+            d.status,
+            str(d.articles),
+            str(d.clauses),
+            str(d.chunks),
+            str(d.removed),
+            f"{d.seconds:.1f}",
+        )
+    t = report.totals()
+    table.add_row(
+        f"total: {t['documents']} documents, {t['files']} files",
+        f"{t['failed']} failed",
+        str(t["articles"]),
+        str(t["clauses"]),
+        str(t["chunks"]),
+        "",
+        f"{report.seconds:.1f}",
+        style="bold",
+    )
+    return table
 
 
 def register(cli: typer.Typer) -> None:

@@ -32,10 +32,9 @@ from app.services.corpus import ArticleInfo, ArticleView, ClauseText, CorpusServ
 from app.services.feedback import Feedback, FeedbackService
 from app.services.status import StatusService, probe_llm
 from app.services.store_corpus import StoreCorpus
-from app.services.uploads import MAX_UPLOAD_MB, UPLOAD_SUFFIXES, IngestService, check_upload
+from app.services.uploads import UPLOAD_SUFFIXES, IngestService, check_upload
 
 __all__ = [
-    "MAX_UPLOAD_MB",
     "UPLOAD_SUFFIXES",
     "ArticleInfo",
     "ArticleView",

@@ -1,8 +1,11 @@
 """The status page: index size and backend, the embedder, and whether the LLM answers.
 
-Decision: the LLM is probed through the server's one client
+Decisions: the LLM is probed through the server's one client
 (:class:`generation.client.VLLMClient`, ``GET /v1/models`` with a short timeout and no
-retries), the same client the answer service uses — not a separate HTTP path.
+retries), the same client the answer service uses — not a separate HTTP path. The index is
+asked once per render, through the store's own summary (``describe()``: backend and
+counts); the page used to count documents and chunks itself and then call ``describe()``,
+which counted them again (five counts a render, now three, none repeated).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from typing import Protocol
 
 from generation.client import PROBE_TIMEOUT_S, ModelLister
 from legal.errors import GenerationError, StoreError
-from retrieval.store.base import Filter
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,14 @@ class Status:
 
 
 class CountingStore(Protocol):
-    """What the status page asks of the store (:class:`retrieval.store.base.VectorStore`)."""
-
-    def count(self, flt: Filter | None = None) -> int: ...
+    """What the status page asks of the store (:class:`retrieval.store.base.VectorStore`):
+    its summary, with ``backend``, ``documents`` and ``chunks``."""
 
     def describe(self) -> dict[str, object]: ...
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def probe_llm(client: ModelLister, timeout_s: float = PROBE_TIMEOUT_S) -> tuple[bool, str]:
@@ -68,9 +73,9 @@ class StatusService:
         backend = ""
         error = None
         try:
-            docs = self._store.count(Filter(kinds=("document",)))
-            chunks = self._store.count(Filter(kinds=("chunk",)))
-            backend = str(self._store.describe().get("backend", ""))
+            info = self._store.describe()
+            docs, chunks = _count(info.get("documents")), _count(info.get("chunks"))
+            backend = str(info.get("backend", ""))
         except StoreError as exc:
             error = str(exc)
         reachable: bool | None = None

@@ -4,29 +4,34 @@ Decisions: one ingest at a time per process (UI sessions share the lock); a bad 
 reported and skipped, the others go on, and the index is left as it was for that file (the
 pipeline parses a whole file before writing); after a successful ingest the retriever
 re-reads the list of documents through :meth:`app.wiring.Services.refresh_retriever` — an
-explicit call, not a peek at what ``Services`` has built.
+explicit call, not a peek at what ``Services`` has built. Progress: the pipeline reports
+events (:mod:`legal.progress`) from its thread; :func:`legal.bridge.relay` brings
+them to the caller's thread, where they become the UI's (fraction of all uploads, text).
 """
 
 from __future__ import annotations
 
-import queue
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from ingest.load import SUPPORTED
+from legal.bridge import relay
 from legal.errors import InputError, LuatqaError
+from legal.progress import Progress, ProgressEvent
 
 if TYPE_CHECKING:
     from app.wiring import Services
 
 MAX_UPLOAD_MB = 50
-UPLOAD_SUFFIXES = (".pdf", ".txt", ".md", ".json", ".docx")
+UPLOAD_SUFFIXES = SUPPORTED  # what the loader reads, no second list
 
-Progress = Callable[[float, str], None]
+# what the UI draws: (share of all the uploads done, text); app/ui/upload.py's bar
+ShowProgress = Callable[[float, str], None]
 IngestCounts = tuple[tuple[str, ...], int, int]  # (document ids, articles, chunks)
 
 
@@ -43,12 +48,10 @@ class FileResult:
 
 class Ingester(Protocol):
     """Ingests one file on disk; raises a :class:`LuatqaError` (and writes nothing) when the
-    file is bad. Returns (document ids, articles, chunks). ``progress`` gets the fraction of
-    the file done."""
+    file is bad. Returns (document ids, articles, chunks). ``progress`` gets the pipeline's
+    events (:mod:`legal.progress`), from any thread."""
 
-    def ingest_file(
-        self, path: Path, progress: Callable[[float], None] | None = None
-    ) -> IngestCounts: ...
+    def ingest_file(self, path: Path, progress: Progress | None = None) -> IngestCounts: ...
 
 
 def check_upload(name: str, size: int, max_mb: int = MAX_UPLOAD_MB) -> None:
@@ -76,7 +79,7 @@ class IngestService:
         self._lock = threading.Lock()  # one ingest at a time per process (sessions share it)
 
     def ingest_uploads(
-        self, files: Sequence[tuple[str, bytes]], progress: Progress | None = None
+        self, files: Sequence[tuple[str, bytes]], progress: ShowProgress | None = None
     ) -> list[FileResult]:
         """Ingest uploaded files one by one; a bad file is reported and skipped (the index
         is left as it was for that file), the others go on."""
@@ -120,27 +123,14 @@ def _on_this_thread(
 ) -> IngestCounts:
     """Run the ingest in a worker thread and deliver its progress on the caller's thread (the
     pipeline may report from its own threads; a UI can only draw from the script thread)."""
-    fractions: queue.Queue[float] = queue.Queue()
-    results: list[IngestCounts] = []
-    errors: list[BaseException] = []
 
-    def work() -> None:
-        try:
-            results.append(ingester.ingest_file(path, fractions.put))
-        except BaseException as exc:
-            errors.append(exc)
+    def work(emit: Progress) -> IngestCounts:
+        return ingester.ingest_file(path, emit)
 
-    worker = threading.Thread(target=work, name="luatqa-ingest", daemon=True)
-    worker.start()
-    while worker.is_alive() or not fractions.empty():
-        try:
-            progress(fractions.get(timeout=0.2))
-        except queue.Empty:
-            continue
-    worker.join()
-    if errors:
-        raise errors[0]
-    return results[0]
+    def show(event: ProgressEvent) -> None:
+        progress(event.fraction)
+
+    return relay(work, show, name="luatqa-ingest")
 
 
 class _ReportedError(LuatqaError):
@@ -154,23 +144,6 @@ class _ReportedError(LuatqaError):
         return self.text
 
 
-class _FractionProgress:
-    """The two calls the pipeline makes on a rich ``Progress``, reported as a fraction."""
-
-    def __init__(self, report: Callable[[float], None]) -> None:
-        self._report = report
-        self._total = 1
-        self._done = 0
-
-    def add_task(self, description: str, total: int | None = None, **_: object) -> int:
-        self._total = max(int(total or 1), 1)
-        return 0
-
-    def advance(self, task: int, advance: float = 1) -> None:
-        self._done += int(advance)
-        self._report(self._done / self._total)
-
-
 class PipelineIngester:
     """:class:`Ingester` over :class:`ingest.pipeline.IngestPipeline` (``Services.pipeline``).
     The pipeline parses the whole file before writing, so a bad file leaves the index as it
@@ -179,14 +152,8 @@ class PipelineIngester:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    def ingest_file(
-        self, path: Path, progress: Callable[[float], None] | None = None
-    ) -> IngestCounts:
-        # Any: the pipeline's parameter is typed as rich's Progress until the one progress
-        # callback type of issue 10 part 3 lands in ingest/; _FractionProgress has the two
-        # methods it calls
-        tracker: Any = _FractionProgress(progress) if progress else None
-        report = self._services.pipeline.ingest_file(path, progress=tracker)
+    def ingest_file(self, path: Path, progress: Progress | None = None) -> IngestCounts:
+        report = self._services.pipeline.ingest_file(path, progress=progress)
         if report.error:
             raise _ReportedError(report.error)
         self._services.refresh_retriever()

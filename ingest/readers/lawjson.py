@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ingest.article_body import CLAUSE_RE, POINT_RE
 from ingest.cleaning import Line, normalize_text
-from ingest.structure import CLAUSE_RE, POINT_RE, ReferenceFinder, parse_structure
+from ingest.structure import ReferenceFinder, parse_structure
 from legal.document import DivisionKind, DocType, Document, DocumentMeta
 from legal.errors import InputError
 

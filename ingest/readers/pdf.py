@@ -189,7 +189,7 @@ def split_pdf_footnotes(pages: list[list[str]]) -> tuple[list[list[str]], list[s
     sửa đổi, bổ sung theo …") and the markers as superscripts glued to a word ("thi hành12").
 
     Returns the pages without the notes, markers rewritten as "[12]", and the notes as
-    "[12] …" lines (continuation lines joined) for :func:`ingest.structure.split_footnotes`.
+    "[12] …" lines (continuation lines joined) for :func:`ingest.footnotes.split_footnotes`.
     Only numbers that are both defined at a page bottom and glued to a word count."""
     bodies: list[list[str]] = []
     notes: dict[str, str] = {}

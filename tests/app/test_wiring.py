@@ -31,9 +31,11 @@ def test_builds_lazily_caches_and_releases_the_index(tmp_path: Path) -> None:
         assert isinstance(again.store, EdgeStore)
 
 
-def test_embedder_is_cached_next_to_the_index(tmp_path: Path) -> None:
+def test_embedder_is_cached_inside_the_index_folder(tmp_path: Path) -> None:
+    """Regression: ``--index ~/idx`` created ``~/embed-cache`` beside the user's folder."""
     settings = load_settings(overrides={"index": {"dir": tmp_path / "x" / "index"}})
-    assert embed_cache_path(settings) == tmp_path / "x" / "embed-cache" / "embeddings.sqlite"
+    cache = embed_cache_path(settings)
+    assert cache == tmp_path / "x" / "index" / "embed-cache" / "embeddings.sqlite"
     with Services(settings) as services:
         emb = services.embedder
         assert isinstance(emb, CachedEmbedder)

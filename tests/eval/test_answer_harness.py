@@ -135,7 +135,7 @@ def _split(text: str) -> list[str]:
 def _run_scripted() -> tuple[AnswerRun, ScriptedAnswers]:
     service = ScriptedAnswers()
     gold = GoldSet(Path("gold.jsonl"), ITEMS)
-    return run_answers(service, gold, backend="auto", progress=False, tokenizer=_split), service
+    return run_answers(service, gold, backend="auto", tokenizer=_split), service
 
 
 def test_question_types_and_structured_mode() -> None:
@@ -190,7 +190,7 @@ def test_no_llm_leaves_accuracy_null_with_a_note() -> None:
         ) -> Answer:  # fmt: skip
             return Answer(question, "[1] …", AnswerMode.EXTRACTIVE, (_cite(P105, 1),), (), (P105,))
 
-    s = run_answers(Extractive(), gold, progress=False).summary.to_json()
+    s = run_answers(Extractive(), gold).summary.to_json()
     assert s["true_false"]["accuracy"] is None
     assert s["true_false"]["note"] == NO_LLM_NOTE
 
@@ -347,6 +347,6 @@ def test_real_extractive_run(shared_corpus: Path, tmp_path: Path) -> None:
 def test_run_eval_and_answers_share_the_gold() -> None:
     """The retrieval run skips gold-abstain items; the answer run asks every item."""
     gold = GoldSet(Path("g.jsonl"), ITEMS)
-    retrieval = run_eval(OneProvisionRetriever(), gold, progress=False, warmup=False)
+    retrieval = run_eval(OneProvisionRetriever(), gold, warmup=False)
     answers, _ = _run_scripted()
     assert {r.item.id for r in retrieval.results} < {r.item.id for r in answers.results}

@@ -60,7 +60,7 @@ class Answers:
 
 
 def test_retrieval_summary_keeps_declines_apart() -> None:
-    run = run_eval(Retriever(), GoldSet(Path("g.jsonl"), ITEMS), k=5, progress=False)
+    run = run_eval(Retriever(), GoldSet(Path("g.jsonl"), ITEMS), k=5)
     s = run.summary.to_json()
     assert s["n"] == 3  # s1, s2, s3; not d1, not o1
     assert s["article"]["recall@1"] == 1.0
@@ -69,7 +69,7 @@ def test_retrieval_summary_keeps_declines_apart() -> None:
 
 
 def test_answer_summary_declines_clause_recall_and_answerable_abstained() -> None:
-    run = run_answers(Answers(), GoldSet(Path("g.jsonl"), ITEMS), progress=False)
+    run = run_answers(Answers(), GoldSet(Path("g.jsonl"), ITEMS))
     s = run.summary.to_json()
     # gold clause among the quotes: s1 yes, s2 no (107.1 quoted, 107.2 asked); s3's gold
     # names no Khoản

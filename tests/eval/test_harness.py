@@ -20,7 +20,8 @@ from eval.harness import (
     run_eval,
     search_text,
 )
-from eval.report import load_run, render_markdown, write_run
+from eval.report import load_run, write_run
+from eval.report_md import render_markdown
 from legal.address import LegalAddress
 from retrieval.types import Passage, Provision, SearchResult
 
@@ -102,9 +103,7 @@ def _run(rule: SubmitRule | None = None, script: Mapping[str, Sequence[Provision
     )
     ticks = iter(range(0, 1000, 5))  # every search takes exactly 5 ms
     retriever = ScriptedRetriever(script)
-    run = run_eval(
-        retriever, gold, k=10, rule=rule, progress=False, clock=lambda: next(ticks) / 1000
-    )
+    run = run_eval(retriever, gold, k=10, rule=rule, clock=lambda: next(ticks) / 1000)
     return run, retriever
 
 
@@ -251,6 +250,6 @@ def test_multiple_choice_questions_are_searched_with_their_choices() -> None:
     assert search_text(mc) == "Báo trước bao nhiêu ngày?\n30 ngày\n45 ngày"
     assert search_text(item("x", LegalAddress(D, "1"))) == "question x"
     retriever = ScriptedRetriever({search_text(mc): [prov("35", 1.0)]})
-    run = run_eval(retriever, GoldSet(Path("g.jsonl"), (mc,), ()), k=5, progress=False)
+    run = run_eval(retriever, GoldSet(Path("g.jsonl"), (mc,), ()), k=5)
     assert [q for q, _ in retriever.calls] == [search_text(mc)] * 2  # warm-up + the question
     assert run.results[0].article.ranks == (1,)

