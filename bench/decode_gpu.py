@@ -27,14 +27,25 @@ from pathlib import Path
 from typing import Any
 
 
-def _llama31_8b() -> dict[str, Any]:
-    """The architecture, from the fine-tuning benchmark beside this file (one copy)."""
+def _finetune_bench() -> Any:
+    """The fine-tuning benchmark beside this file: the architecture and the torch check are
+    kept there (one copy)."""
     path = Path(__file__).with_name("finetune_gpu.py")
     spec = importlib.util.spec_from_file_location("finetune_gpu_bench", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return dict(module.LLAMA31_8B)
+    return module
+
+
+NO_CUDA = (
+    "No CUDA device: this benchmark times the Llama-3.1-8B architecture on one GPU; "
+    "on CPU use bench/generation.py with the served demo model."
+)
+
+
+def _llama31_8b() -> dict[str, Any]:
+    return dict(_finetune_bench().LLAMA31_8B)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -86,17 +97,8 @@ def _peak_gib(torch: Any) -> float | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        import torch
-    except ImportError:
-        print("bench/decode_gpu.py needs torch: pip install -e '.[finetune]'", file=sys.stderr)
-        return 2
-    if not torch.cuda.is_available() and not args.cpu_smoke:
-        message = (
-            "No CUDA device: this benchmark times the Llama-3.1-8B architecture on one GPU; "
-            "on CPU use bench/generation.py with the served demo model."
-        )
-        print(message, file=sys.stderr)
+    torch = _finetune_bench().load_torch("bench/decode_gpu.py", NO_CUDA, args.cpu_smoke)
+    if torch is None:
         return 2
     model, device, build_s = _model(torch, args.cpu_smoke and not torch.cuda.is_available())
     vocab = model.config.vocab_size

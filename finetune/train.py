@@ -182,12 +182,65 @@ def _progress_callback(progress: Progress) -> Any:
     return _Progress()
 
 
+def _callbacks(config: FinetuneConfig, progress: Progress | None, log: Log) -> list[Any] | None:
+    """The trainer's callbacks: a progress reporter when asked for, and a stop at
+    ``train.max_minutes`` when set (None when neither, the trainer's own default)."""
+    minutes = config.train.max_minutes
+    return [
+        *([_progress_callback(progress)] if progress else []),
+        *([_time_limit_callback(minutes, log)] if minutes else []),
+    ] or None
+
+
+def _sft_args(config: FinetuneConfig, bf16: bool, already_peft: bool, has_eval: bool) -> Any:
+    """TRL's SFTConfig from the fine-tuning config. Evaluation runs only with validation data
+    and ``eval_steps``; gradient checkpointing is left to an already-wrapped (Unsloth) model;
+    the CPU is used when no CUDA device is."""
+    from trl import SFTConfig
+
+    d, t = config.data, config.train
+    return SFTConfig(
+        output_dir=t.output_dir,
+        max_steps=t.max_steps,
+        num_train_epochs=t.num_train_epochs,
+        learning_rate=t.learning_rate,
+        lr_scheduler_type=t.lr_scheduler_type,
+        warmup_steps=t.warmup_ratio,  # transformers 5: a float in [0, 1) is a ratio
+        weight_decay=t.weight_decay,
+        per_device_train_batch_size=t.per_device_train_batch_size,
+        per_device_eval_batch_size=t.per_device_eval_batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        gradient_checkpointing=t.gradient_checkpointing and not already_peft,
+        gradient_checkpointing_kwargs={"use_reentrant": False},
+        bf16=bf16,
+        fp16=False,
+        max_grad_norm=t.max_grad_norm,
+        logging_steps=t.logging_steps,
+        logging_first_step=True,
+        eval_strategy="steps" if has_eval and t.eval_steps else "no",
+        eval_steps=t.eval_steps,
+        save_strategy="steps" if t.save_steps else "no",
+        save_steps=t.save_steps or 500,
+        seed=t.seed,
+        packing=t.packing,
+        optim=t.optim,
+        dataloader_num_workers=t.dataloader_num_workers,
+        report_to=t.report_to,
+        max_length=d.max_length,
+        use_cpu=not cuda_status()[0],
+        disable_tqdm=True,
+    )
+
+
 def build_training(
     config: FinetuneConfig, log: Log = _quiet, progress: Progress | None = None
 ) -> TrainingRun:
-    """Load data, tokenizer and model, wrap LoRA, build the SFTTrainer (nothing trained)."""
+    """Load data, tokenizer and model, wrap LoRA, build the SFTTrainer (nothing trained).
+
+    The data files are read before the model is loaded, so a bad file fails fast; a
+    validation file that does not exist is no validation data."""
     from datasets import Dataset
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTTrainer
 
     from finetune.reply_loss import trainer_class
 
@@ -212,54 +265,15 @@ def build_training(
             path=train_path,
             hint=f"raise data.max_length (now {d.max_length})",
         )
-    has_eval = bool(val_data)
-    eval_strategy = "no"
-    if has_eval:
-        eval_strategy = "steps" if t.eval_steps else "no"
-    args = SFTConfig(
-        output_dir=t.output_dir,
-        max_steps=t.max_steps,
-        num_train_epochs=t.num_train_epochs,
-        learning_rate=t.learning_rate,
-        lr_scheduler_type=t.lr_scheduler_type,
-        warmup_steps=t.warmup_ratio,  # transformers 5: a float in [0, 1) is a ratio
-        weight_decay=t.weight_decay,
-        per_device_train_batch_size=t.per_device_train_batch_size,
-        per_device_eval_batch_size=t.per_device_eval_batch_size,
-        gradient_accumulation_steps=t.gradient_accumulation_steps,
-        gradient_checkpointing=t.gradient_checkpointing and not already_peft,
-        gradient_checkpointing_kwargs={"use_reentrant": False},
-        bf16=bf16,
-        fp16=False,
-        max_grad_norm=t.max_grad_norm,
-        logging_steps=t.logging_steps,
-        logging_first_step=True,
-        eval_strategy=eval_strategy,
-        eval_steps=t.eval_steps,
-        save_strategy="steps" if t.save_steps else "no",
-        save_steps=t.save_steps or 500,
-        seed=t.seed,
-        packing=t.packing,
-        optim=t.optim,
-        dataloader_num_workers=t.dataloader_num_workers,
-        report_to=t.report_to,
-        max_length=d.max_length,
-        use_cpu=not cuda_status()[0],
-        disable_tqdm=True,
-    )
     trainer_cls = trainer_class() if t.reply_logits_only else SFTTrainer
     trainer = trainer_cls(
         model=model,
-        args=args,
+        args=_sft_args(config, bf16, already_peft, has_eval=bool(val_data)),
         train_dataset=Dataset.from_list(train_data),
         eval_dataset=Dataset.from_list(val_data) if val_data else None,
         processing_class=tokenizer,
         peft_config=None if already_peft else peft_lora_config(config),
-        callbacks=[
-            *([_progress_callback(progress)] if progress else []),
-            *([_time_limit_callback(t.max_minutes, log)] if t.max_minutes else []),
-        ]
-        or None,
+        callbacks=_callbacks(config, progress, log),
     )
     return TrainingRun(
         config=config,

@@ -194,33 +194,7 @@ def fit_prompt(
             f"the question alone takes {base} of the model's {limit} tokens",
             hint="shorten the question, or serve the model with a larger --max-model-len",
         )
-    room = limit - answer - base
-    kept: list[Passage] = []
-    texts: list[str] = []
-    truncated = False
-    used = 0
-    for i, p in enumerate(passages, 1):
-        cost = counter.count_text(passage_block(i, p)) + BLOCK_SEPARATOR
-        if used + cost <= room:
-            kept.append(p)
-            texts.append(p.text)
-            used += cost
-            continue
-        left = room - used - counter.count_text(passage_block(i, p, "")) - BLOCK_SEPARATOR
-        words = len(p.text.split())
-        if left >= 24 and words:
-            # tokens per word of this text, measured, to cut close to the limit
-            per_word = max(counter.count_text(p.text) / words, 1.0)
-            keep = math.floor(left / per_word) - 2
-            while keep > 8:
-                cut = _truncate_words(p.text, keep)
-                if counter.count_text(passage_block(i, p, cut)) + BLOCK_SEPARATOR <= room - used:
-                    kept.append(p)
-                    texts.append(cut)
-                    truncated = True
-                    break
-                keep = int(keep * 0.85)
-        break
+    kept, texts = _fill(passages, counter, room=limit - answer - base)
     # Sums of block counts approximate the whole; check the real prompt and drop if needed.
     while True:
         messages = build_messages(question, kept, qtype, choices, texts=texts)
@@ -243,6 +217,48 @@ def fit_prompt(
         answer_tokens=answer,
         max_model_len=limit,
         dropped=len(passages) - len(kept),
-        truncated=truncated and bool(kept) and texts[-1] != kept[-1].text,
+        truncated=bool(kept) and texts[-1] != kept[-1].text,  # only the last can be cut
         counter=counter.name,
     )
+
+
+def _fill(
+    passages: Sequence[Passage], counter: TokenCounter, *, room: int
+) -> tuple[list[Passage], list[str]]:
+    """Passages, best first, and their prompt texts while their blocks fit in ``room``
+    tokens; the first that does not fit whole ends the list, shortened when a useful part
+    of it fits (:func:`_shorten`)."""
+    kept: list[Passage] = []
+    texts: list[str] = []
+    used = 0
+    for i, p in enumerate(passages, 1):
+        cost = counter.count_text(passage_block(i, p)) + BLOCK_SEPARATOR
+        if used + cost <= room:
+            kept.append(p)
+            texts.append(p.text)
+            used += cost
+            continue
+        cut = _shorten(i, p, counter, room - used)
+        if cut is not None:
+            kept.append(p)
+            texts.append(cut)
+        break
+    return kept, texts
+
+
+def _shorten(i: int, p: Passage, counter: TokenCounter, room: int) -> str | None:
+    """Passage ``i`` cut at a word boundary so that its block fits in ``room`` tokens, or
+    None when less than a useful part of it (24 tokens of text, 8 words) would fit."""
+    left = room - counter.count_text(passage_block(i, p, "")) - BLOCK_SEPARATOR
+    words = len(p.text.split())
+    if left < 24 or not words:
+        return None
+    # tokens per word of this text, measured, to cut close to the limit
+    per_word = max(counter.count_text(p.text) / words, 1.0)
+    keep = math.floor(left / per_word) - 2
+    while keep > 8:
+        cut = _truncate_words(p.text, keep)
+        if counter.count_text(passage_block(i, p, cut)) + BLOCK_SEPARATOR <= room:
+            return cut
+        keep = int(keep * 0.85)
+    return None

@@ -7,7 +7,8 @@
   returning nothing → extractive with a visible warning. Never a crash, never a blank
   answer. Backend ``vllm`` is strict: LLM errors are raised (for eval runs).
 * Every citation of a generated answer is verified against the passages given to the
-  model; unverified ones are reported as warnings and never become sources.
+  model (:mod:`generation.reply`); unverified ones are reported as warnings and never
+  become sources.
 * A request to evade the law or harm someone (:func:`generation.abstention.improper_request`)
   is never abstained on: in both modes the answer says why it declines, then states the
   provisions that forbid the request (``Answer.declined``).
@@ -23,18 +24,16 @@ from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from generation.abstention import Signal, decline_note, improper_request, relevance
-from generation.answer import Answer, AnswerMode, QuestionType, UnverifiedCitation
-from generation.backends.base import ChatBackend, TokenSink
+from generation.answer import Answer, AnswerMode, QuestionType
+from generation.backends.base import ChatBackend, Completion, TokenSink
 from generation.backends.extractive import EXTRACTIVE_HEADER, ExtractiveAnswerer
 from generation.backends.vllm import answer_schema
-from generation.budget import EstimateCounter, TokenCounter, fit_prompt
-from generation.parsing import parse_answer, parse_structured
-from generation.prompt import MODEL_NOT_FOUND, choice_letter, decline_question
+from generation.budget import Budget, EstimateCounter, TokenCounter, fit_prompt
+from generation.prompt import choice_letter, decline_question
 from generation.quotes import ClauseChooser
-from generation.verify import verify_answer, verify_numbers
+from generation.reply import read_reply, reply_warnings
 from legal.bridge import stream_from_thread
 from legal.errors import GenerationError, QuestionError
-from legal.textnorm import fold
 from retrieval.types import Passage, PassageRole, SearchResult
 
 Backend = Literal["auto", "vllm", "extractive"]
@@ -269,7 +268,46 @@ class AnswerService:
         on_token: TokenSink | None,
         timings: dict[str, float],
     ) -> Answer:
+        """Budget the prompt, ask the model, read and verify its reply (generation.reply).
+        A free reply that says the passages hold no answer is shown as an abstention."""
         assert self.llm is not None
+        budget = self._fit(question, qtype, choices, passages, timings)
+        labels = labels_for(qtype, choices) if qtype is not QuestionType.FREE else None
+        completion = self._complete(budget, labels, on_token, timings)
+        text = completion.text.strip()
+        if not text:
+            raise GenerationError(f"{self.llm.name} returned an empty answer")
+        reply = read_reply(text, budget.passages, labels)
+        if reply.says_not_found():
+            # the model itself found nothing in the passages: an abstention, shown as one
+            answer = self._abstain(question, qtype, budget.passages, timings, MODEL_NOT_FOUND_LEAD)
+            return replace(answer, model=completion.model)
+        return Answer(
+            question=question,
+            text=text,
+            mode=AnswerMode.GENERATED,
+            citations=reply.verified,
+            unverified=reply.unverified,
+            passages=budget.passages,
+            warnings=reply_warnings(reply, completion, budget),
+            claims=reply.claims,
+            label=reply.label,
+            reasoning=reply.reasoning,
+            question_type=qtype,
+            model=completion.model,
+            timings_ms=timings,
+        )
+
+    def _fit(
+        self,
+        question: str,
+        qtype: QuestionType,
+        choices: Sequence[str],
+        passages: Sequence[Passage],
+        timings: dict[str, float],
+    ) -> Budget:
+        """The passages that fit the model's context next to the question and the answer;
+        none fitting is an error (the caller falls back to extractive in ``auto``)."""
         t0 = time.perf_counter()
         budget = fit_prompt(
             question,
@@ -288,10 +326,20 @@ class AnswerService:
                 hint="serve the model with a larger --max-model-len, or lower "
                 "LUATQA_LLM__MAX_ANSWER_TOKENS",
             )
-        labels = labels_for(qtype, choices)
+        return budget
+
+    def _complete(
+        self,
+        budget: Budget,
+        labels: tuple[str, ...] | None,
+        on_token: TokenSink | None,
+        timings: dict[str, float],
+    ) -> Completion:
+        """One call of the model; a structured question (``labels``) is answered under a JSON
+        schema whose reasoning is kept short enough for the JSON to close within max_tokens."""
+        assert self.llm is not None
         schema = None
-        if qtype is not QuestionType.FREE:
-            # keep the reasoning short enough for the JSON to close within max_tokens
+        if labels is not None:
             chars = max(40, min(600, (budget.answer_tokens - 24) * 2))
             schema = answer_schema(labels, chars, passages=len(budget.passages))
         t1 = time.perf_counter()
@@ -305,72 +353,4 @@ class AnswerService:
             timings["tokens_per_s"] = round(completion.tokens_per_s, 2)
         if completion.completion_tokens is not None:
             timings["completion_tokens"] = float(completion.completion_tokens)
-        text = completion.text.strip()
-        if not text:
-            raise GenerationError(f"{self.llm.name} returned an empty answer")
-        warnings: list[str] = []
-        label: str | None = None
-        reasoning: str | None = None
-        given = budget.passages
-        if schema is None:
-            parsed = parse_answer(text)
-            verified, unverified = verify_answer(parsed, given)
-            claims = parsed.claims
-        else:
-            structured = parse_structured(text, labels)
-            label, reasoning = structured.label, structured.reasoning
-            if structured.problem:
-                warnings.append(f"Không đọc được đáp án của mô hình: {structured.problem}")
-            ok, bad = verify_numbers(((f"[{n}]", n) for n in structured.citations), given)
-            parsed = parse_answer(reasoning)
-            ok2, bad2 = verify_answer(parsed, given)
-            verified = tuple(ok) + ok2
-            unverified = _dedupe(list(bad) + list(bad2))
-            claims = parsed.claims
-        if schema is None and not verified and _says_not_found(text):
-            # the model itself found nothing in the passages: an abstention, shown as one
-            answer = self._abstain(question, qtype, given, timings, MODEL_NOT_FOUND_LEAD)
-            return replace(answer, model=completion.model)
-        if unverified:
-            warnings.append(
-                f"{len(unverified)} trích dẫn không kiểm chứng được trong các đoạn luật đã cung "
-                "cấp và không được dùng làm nguồn: " + ", ".join(u.marker for u in unverified)
-            )
-        if not verified:
-            warnings.append(
-                "Câu trả lời không có trích dẫn nào kiểm chứng được; hãy đối chiếu với các đoạn "
-                "luật được liệt kê."
-            )
-        if completion.finish_reason == "length":
-            warnings.append("Câu trả lời bị cắt vì đạt giới hạn độ dài.")
-        if budget.dropped:
-            warnings.append(
-                f"{budget.dropped} đoạn luật tìm được không vừa ngữ cảnh của mô hình "
-                f"({budget.max_model_len} token) nên không được đưa vào."
-            )
-        return Answer(
-            question=question,
-            text=text,
-            mode=AnswerMode.GENERATED,
-            citations=verified,
-            unverified=unverified,
-            passages=given,
-            warnings=tuple(warnings),
-            claims=claims if claims else tuple(),
-            label=label,
-            reasoning=reasoning,
-            question_type=qtype,
-            model=completion.model,
-            timings_ms=timings,
-        )
-
-
-def _says_not_found(text: str) -> bool:
-    return fold(MODEL_NOT_FOUND) in fold(text)
-
-
-def _dedupe(items: list[UnverifiedCitation]) -> tuple[UnverifiedCitation, ...]:
-    seen: dict[str, UnverifiedCitation] = {}
-    for u in items:
-        seen.setdefault(u.marker, u)
-    return tuple(seen.values())
+        return completion
