@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from legal.errors import ConfigError
 from legal.validation import Loc, config_error, dotted, suggest
+from legal.yaml_file import read_yaml_mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "LUATQA_"
@@ -293,15 +293,7 @@ def _winner(layers: list[Layer], loc: Loc) -> Layer | None:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise ConfigError("settings file not found", path=path) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", path=path) from exc
-    if not isinstance(data, dict):
-        raise ConfigError("a settings file must hold a mapping", path=path)
-    return data
+    return read_yaml_mapping(path, "settings file")
 
 
 def _env_layer() -> Layer:

@@ -89,6 +89,7 @@ def main() -> None:
 
     from app.settings import load_settings
     from app.wiring import Services
+    from generation.backends.base import ChatRequest
     from generation.backends.vllm import VLLMBackend
     from generation.budget import ServerTokenizerCounter, fit_prompt
     from generation.client import VLLMClient
@@ -107,7 +108,7 @@ def main() -> None:
                 max_answer_tokens=args.max_tokens,
             )  # fmt: skip
             started = time.perf_counter()
-            done = backend.complete(budget.messages, max_tokens=args.max_tokens, on_token=_sink)
+            done = backend.complete(ChatRequest(budget.messages, args.max_tokens), _sink)
             rows.append(
                 {
                     "ttft_ms": (done.first_token_s or 0.0) * 1000,

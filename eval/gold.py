@@ -237,6 +237,20 @@ def _str_field(reader: _ItemReader, ref: dict[str, Any], key: str, where: str) -
     return value.strip()
 
 
+def _law_article(
+    reader: _ItemReader, ref: object, where: str, keys: tuple[str, str], shape: str
+) -> tuple[dict[str, Any], str, str]:
+    """A reference object (``shape`` says what it must be) with its document and article,
+    read under ``keys``; anything else fails the item."""
+    if not isinstance(ref, dict):
+        reader.fail(f"{where} must be {shape}")
+    law = _str_field(reader, ref, keys[0], where)
+    article = _str_field(reader, ref, keys[1], where)
+    if law is None or article is None:
+        reader.fail(f"{where} needs {keys[0]!r} and {keys[1]!r}")
+    return ref, law, article
+
+
 def _alqac_refs(reader: _ItemReader) -> list[_RawRef]:
     rel = reader.obj.get("relevant_articles")
     if not isinstance(rel, list) or not rel:
@@ -244,12 +258,8 @@ def _alqac_refs(reader: _ItemReader) -> list[_RawRef]:
     out = []
     for i, ref in enumerate(rel):
         where = f"relevant_articles[{i}]"
-        if not isinstance(ref, dict):
-            reader.fail(f"{where} must be an object with 'law_id' and 'article_id'")
-        law = _str_field(reader, ref, "law_id", where)
-        article = _str_field(reader, ref, "article_id", where)
-        if law is None or article is None:
-            reader.fail(f"{where} needs both 'law_id' and 'article_id'")
+        shape = "an object with 'law_id' and 'article_id'"
+        _, law, article = _law_article(reader, ref, where, ("law_id", "article_id"), shape)
         out.append(_RawRef(law=law, article=article))
     return out
 
@@ -268,18 +278,14 @@ def _our_refs(reader: _ItemReader, abstain: bool, key: str = "references") -> li
                 reader.fail(f"{where} is an empty citation")
             out.append(_RawRef(citation=ref.strip()))
             continue
-        if not isinstance(ref, dict):
-            reader.fail(f"{where} must be a citation string or an object {{doc, article, ...}}")
-        law = _str_field(reader, ref, "doc", where)
-        article = _str_field(reader, ref, "article", where)
-        if law is None or article is None:
-            reader.fail(f"{where} needs 'doc' and 'article'")
+        shape = "a citation string or an object {doc, article, ...}"
+        obj, law, article = _law_article(reader, ref, where, ("doc", "article"), shape)
         out.append(
             _RawRef(
                 law=law,
                 article=article,
-                clause=_str_field(reader, ref, "clause", where),
-                point=_str_field(reader, ref, "point", where),
+                clause=_str_field(reader, obj, "clause", where),
+                point=_str_field(reader, obj, "point", where),
             )
         )
     return out

@@ -25,6 +25,7 @@ from pydantic.dataclasses import dataclass
 
 from legal.errors import ConfigError
 from legal.validation import config_error
+from legal.yaml_file import read_yaml_mapping
 
 # Projections vLLM's LoRA serving supports for Llama (it packs q/k/v and gate/up itself).
 VLLM_LORA_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
@@ -196,13 +197,6 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> FinetuneConf
     """Read a YAML config, apply ``--set`` overrides, validate. Relative paths in ``data``
     and ``train.output_dir`` stay relative to the working directory."""
     p = Path(path)
-    try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError as exc:
-        raise ConfigError("fine-tuning config not found", path=p) from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML: {exc}", path=p) from exc
-    if not isinstance(raw, Mapping):
-        raise ConfigError("a fine-tuning config must hold a mapping of sections", path=p)
+    raw = read_yaml_mapping(p, "fine-tuning config", "a mapping of sections")
     config = config_from_dict(raw, source=str(p))
     return apply_overrides(config, overrides).validate()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -169,18 +170,25 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 3000) -> object:
     return tok
 
 
+@contextmanager
+def _needs_llm_extra(what: str) -> Iterator[None]:
+    """Imports of the ``llm`` extra: a missing one is a :class:`ConfigError` saying ``what``
+    needs it and how to install it."""
+    try:
+        yield
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ConfigError(
+            f"{what}: {exc}", hint="pip install -e '.[llm]' (transformers, tokenizers, safetensors)"
+        ) from exc
+
+
 def save_tiny_tokenizer(
     out_dir: Path, corpus_texts: Iterable[str] | None = None, *, vocab_size: int = 3000
 ) -> Any:
     """Train the Vietnamese byte-level BPE and save it to ``out_dir`` as a Llama 3.1
     tokenizer (special tokens, chat template, bos/eos). Returns the transformers tokenizer."""
-    try:
+    with _needs_llm_extra("building the tiny tokenizer needs transformers"):
         from transformers import PreTrainedTokenizerFast
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ConfigError(
-            f"building the tiny tokenizer needs transformers: {exc}",
-            hint="pip install -e '.[llm]' (transformers, tokenizers, safetensors)",
-        ) from exc
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -285,14 +293,9 @@ def build_tiny_llama(
     ``AutoModelForCausalLM.from_pretrained`` / ``AutoTokenizer.from_pretrained`` and servable
     by vLLM (``--model out_dir``). Weights are saved in bf16; ``generation_config.json``
     samples like the real model (temperature 0.6, top-p 0.9)."""
-    try:
+    with _needs_llm_extra("building the tiny model needs torch and transformers"):
         import torch
         from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ConfigError(
-            f"building the tiny model needs torch and transformers: {exc}",
-            hint="pip install -e '.[llm]' (transformers, tokenizers, safetensors)",
-        ) from exc
 
     out_dir = Path(out_dir)
     tokenizer = save_tiny_tokenizer(out_dir, corpus_texts, vocab_size=vocab_size)

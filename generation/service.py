@@ -21,11 +21,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypedDict, Unpack
 
 from generation.abstention import Signal, decline_note, improper_request, relevance
 from generation.answer import Answer, AnswerMode, QuestionType
-from generation.backends.base import ChatBackend, Completion, TokenSink
+from generation.backends.base import ChatBackend, ChatRequest, Completion, TokenSink
 from generation.backends.extractive import EXTRACTIVE_HEADER, ExtractiveAnswerer
 from generation.backends.vllm import answer_schema
 from generation.budget import Budget, EstimateCounter, TokenCounter, fit_prompt
@@ -75,6 +75,15 @@ def labels_for(qtype: QuestionType, choices: Sequence[str]) -> tuple[str, ...]:
 
 def _cited_in_question(result: SearchResult) -> bool:
     return any(p.role is PassageRole.CITED for p in result.passages)
+
+
+class AskOptions(TypedDict, total=False):
+    """The options of :meth:`AnswerService.ask` that :meth:`AnswerService.stream` passes on."""
+
+    qtype: QuestionType
+    choices: Sequence[str]
+    docs: Sequence[str]
+    retrieval_query: str | None
 
 
 class AnswerService:
@@ -168,27 +177,12 @@ class AnswerService:
             )
             return self._extract(question, searched, qtype, result, (warning,), timings)
 
-    def stream(
-        self,
-        question: str,
-        *,
-        qtype: QuestionType = QuestionType.FREE,
-        choices: Sequence[str] = (),
-        docs: Sequence[str] = (),
-        retrieval_query: str | None = None,
-    ) -> Iterator[str | Answer]:
+    def stream(self, question: str, **options: Unpack[AskOptions]) -> Iterator[str | Answer]:
         """Text pieces as the model writes them, then the final :class:`Answer` (always last;
-        errors are raised in the caller's thread)."""
+        errors are raised in the caller's thread). The options are :meth:`ask`'s."""
 
         def work(emit: TokenSink) -> Answer:
-            return self.ask(
-                question,
-                qtype=qtype,
-                choices=choices,
-                docs=docs,
-                retrieval_query=retrieval_query,
-                on_token=emit,
-            )
+            return self.ask(question, on_token=emit, **options)
 
         answer = yield from stream_from_thread(work, name="luatqa-answer")
         yield answer
@@ -344,7 +338,7 @@ class AnswerService:
             schema = answer_schema(labels, chars, passages=len(budget.passages))
         t1 = time.perf_counter()
         completion = self.llm.complete(
-            budget.messages, max_tokens=budget.answer_tokens, json_schema=schema, on_token=on_token
+            ChatRequest(budget.messages, budget.answer_tokens, schema), on_token
         )
         timings["generate"] = round((time.perf_counter() - t1) * 1000, 1)
         if completion.first_token_s is not None:

@@ -111,16 +111,15 @@ class LegalAddress:
         )
 
     # ---- string forms -------------------------------------------------------------------
+    def _levels(self) -> list[tuple[str, str]]:
+        """(level word, number) of each level that is set, outermost first: ('Điều', '35'),
+        ('Khoản', '2'), ('Điểm', 'a')."""
+        levels = (("Điều", self.article), ("Khoản", self.clause), ("Điểm", self.point))
+        return [(word, value) for word, value in levels if value is not None]
+
     @property
     def canonical(self) -> str:
-        parts = [self.doc]
-        if self.article is not None:
-            parts.append(f"Điều {self.article}")
-        if self.clause is not None:
-            parts.append(f"Khoản {self.clause}")
-        if self.point is not None:
-            parts.append(f"Điểm {self.point}")
-        return SEP.join(parts)
+        return SEP.join([self.doc, *(f"{word} {value}" for word, value in self._levels())])
 
     def __str__(self) -> str:
         return self.canonical
@@ -151,13 +150,11 @@ class LegalAddress:
 
     def provision_label(self) -> str:
         """'điểm a khoản 2 Điều 35' (no document)."""
-        bits: list[str] = []
-        if self.point is not None:
-            bits.append(f"điểm {self.point}")
-        if self.clause is not None:
-            bits.append(f"khoản {self.clause}")
-        if self.article is not None:
-            bits.append(f"Điều {self.article}")
+        # in running text the levels go innermost first, "Điều" alone capitalised
+        bits = [
+            f"{word if word == 'Điều' else word.lower()} {value}"
+            for word, value in reversed(self._levels())
+        ]
         return " ".join(bits)
 
     def display(self, doc_label: str | None = None) -> str:

@@ -216,13 +216,13 @@ def _refs(refs: tuple[CrossReference, ...]) -> list[dict[str, Any]]:
     return [{"text": r.text, "target": r.target.canonical, "external": r.external} for r in refs]
 
 
+def _annotations(part: Point | Clause | Article) -> dict[str, Any]:
+    """The footnotes and cross-references of a point, clause or article."""
+    return {"footnotes": _notes(part.footnotes), "references": _refs(part.references)}
+
+
 def _point(p: Point) -> dict[str, Any]:
-    return {
-        "letter": p.letter,
-        "text": p.text,
-        "footnotes": _notes(p.footnotes),
-        "references": _refs(p.references),
-    }
+    return {"letter": p.letter, "text": p.text, **_annotations(p)}
 
 
 def _clause(c: Clause) -> dict[str, Any]:
@@ -231,8 +231,7 @@ def _clause(c: Clause) -> dict[str, Any]:
         "text": c.text,
         "lead_in": c.lead_in,
         "points": [_point(p) for p in c.points],
-        "footnotes": _notes(c.footnotes),
-        "references": _refs(c.references),
+        **_annotations(c),
     }
 
 
@@ -249,6 +248,5 @@ def _article(a: Article) -> dict[str, Any]:
         "lead_in": a.lead_in,
         "clauses": [_clause(c) for c in a.clauses],
         "points": [_point(p) for p in a.points],
-        "footnotes": _notes(a.footnotes),
-        "references": _refs(a.references),
+        **_annotations(a),
     }

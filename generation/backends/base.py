@@ -31,15 +31,20 @@ class Completion:
         return (self.completion_tokens - 1) / decode if decode > 0 else None
 
 
+@dataclass(frozen=True)
+class ChatRequest:
+    """One chat to complete: the messages, the answer's token budget, and optionally a JSON
+    schema the answer must follow."""
+
+    messages: Sequence[Message]
+    max_tokens: int
+    json_schema: dict[str, Any] | None = None
+
+
 class ChatBackend(Protocol):
     name: str
     model: str
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        max_tokens: int,
-        json_schema: dict[str, Any] | None = None,
-        on_token: TokenSink | None = None,
-    ) -> Completion: ...
+    def complete(self, request: ChatRequest, on_token: TokenSink | None = None) -> Completion:
+        """The completion of ``request``; with ``on_token``, streamed to it piece by piece."""
+        ...

@@ -12,9 +12,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from generation.backends.base import Completion, TokenSink
+from generation.backends.base import ChatRequest, Completion, TokenSink
 from generation.client import FIX, VLLMClient
-from generation.prompt import Message
 from legal.errors import GenerationError
 
 # ``model: auto``: the first LoRA adapter the server serves, else its first (base) model —
@@ -88,31 +87,24 @@ class VLLMBackend:
         self.model = (adapters or served)[0].id
         return self.model
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        max_tokens: int,
-        json_schema: dict[str, Any] | None = None,
-        on_token: TokenSink | None = None,
-    ) -> Completion:
-        request: dict[str, Any] = {
+    def complete(self, request: ChatRequest, on_token: TokenSink | None = None) -> Completion:
+        body: dict[str, Any] = {
             "model": self.resolve_model(),
-            "messages": list(messages),
-            "max_tokens": max_tokens,
+            "messages": list(request.messages),
+            "max_tokens": request.max_tokens,
             "temperature": self.temperature,
         }
         if self.seed is not None:
-            request["seed"] = self.seed
-        if json_schema is not None:
-            request["response_format"] = {
+            body["seed"] = self.seed
+        if request.json_schema is not None:
+            body["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": json_schema, "strict": True},
+                "json_schema": {"name": "answer", "schema": request.json_schema, "strict": True},
             }
         started = time.perf_counter()
         if on_token is not None:
-            return self._stream(request, on_token, started)
-        resp = self.client.chat(**request)
+            return self._stream(body, on_token, started)
+        resp = self.client.chat(**body)
         choice = resp.choices[0]
         usage = resp.usage
         return Completion(

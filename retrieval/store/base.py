@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from legal.errors import StoreError
+from retrieval.records import Kind
 
 DENSE = "dense"
 SPARSE = "sparse"
@@ -96,7 +97,43 @@ class Filter:
         )
 
 
+def conditions(
+    flt: Filter | None, match: Callable[[str, list[Any]], Any]
+) -> tuple[list[Any], list[Any]] | None:
+    """The filter's must and must-not conditions, each made by the store's own ``match``
+    (payload key, accepted values); None when the filter sets nothing."""
+    if flt is None:
+        return None
+    must = [match(key, values) for key, values in flt.must()]
+    must_not = [match(key, values) for key, values in flt.must_not()]
+    if not must and not must_not:
+        return None
+    return must, must_not
+
+
 Fusion = Literal["rrf", "dbsf"]
+
+
+@dataclass(frozen=True)
+class HybridQuery:
+    """One hybrid search: a dense and a sparse prefetch (each of ``prefetch_limit`` hits,
+    both under ``flt``) fused into ``limit`` hits by ``fusion``."""
+
+    dense: Sequence[float]
+    sparse: SparseVector
+    limit: int
+    prefetch_limit: int = 50
+    fusion: Fusion = "rrf"
+    weights: tuple[float, float] = (1.0, 1.0)
+    rrf_k: int = 60
+    flt: Filter | None = None
+
+    def dense_list(self) -> list[float]:
+        return [float(x) for x in self.dense]
+
+    def fused_weights(self, prefetches: int) -> list[float]:
+        """The weights of the prefetches made (no sparse one for an empty sparse vector)."""
+        return list(self.weights[:prefetches])
 
 
 def point_uuids(ids: Sequence[str]) -> list[uuid.UUID]:
@@ -138,7 +175,14 @@ class VectorStore(Protocol):
         rrf_k: int = 60,
         flt: Filter | None = None,
     ) -> list[StoredPoint]:
-        """Dense + sparse prefetch fused *inside Qdrant* in one request."""
+        """Dense + sparse prefetch fused *inside Qdrant* in one request. Written once, here:
+        the stores subclass this protocol and implement :meth:`hybrid_query`."""
+        return self.hybrid_query(
+            HybridQuery(dense, sparse, limit, prefetch_limit, fusion, weights, rrf_k, flt)
+        )
+
+    def hybrid_query(self, q: HybridQuery) -> list[StoredPoint]:
+        """The store's own :meth:`hybrid_search`."""
         ...
 
     def dense_search(
@@ -148,6 +192,14 @@ class VectorStore(Protocol):
     def sparse_search(
         self, sparse: SparseVector, limit: int, flt: Filter | None = None
     ) -> list[StoredPoint]: ...
+
+    def counts(self) -> dict[str, int]:
+        """Points, chunk records and document records in the index (for ``describe``)."""
+        return {
+            "points": self.count(),
+            "chunks": self.count(Filter(kinds=(Kind.CHUNK,))),
+            "documents": self.count(Filter(kinds=(Kind.DOCUMENT,))),
+        }
 
     def flush(self) -> None: ...
 

@@ -23,15 +23,16 @@ from typing import IO, Any
 import qdrant_edge as qe
 
 from legal.errors import StoreError
-from retrieval.records import Kind
 from retrieval.store.base import (
     DENSE,
     SPARSE,
     Filter,
-    Fusion,
+    HybridQuery,
     PointRecord,
     SparseVector,
     StoredPoint,
+    VectorStore,
+    conditions,
     named_vectors,
     point_uuids,
 )
@@ -47,20 +48,15 @@ def _match(key: str, values: Sequence[Any]) -> Any:
 
 
 def to_edge_filter(flt: Filter | None) -> qe.Filter | None:
-    if flt is None:
-        return None
-    must: list[Any] = [_match(key, values) for key, values in flt.must()]
-    must_not: list[Any] = [_match(key, values) for key, values in flt.must_not()]
-    if not must and not must_not:
-        return None
-    return qe.Filter(must=must or None, must_not=must_not or None)
+    made = conditions(flt, _match)
+    return None if made is None else qe.Filter(must=made[0] or None, must_not=made[1] or None)
 
 
 def _sparse(v: SparseVector) -> qe.SparseVector:
     return qe.SparseVector(list(v.indices), list(v.values))
 
 
-class EdgeStore:
+class EdgeStore(VectorStore):
     """:class:`retrieval.store.base.VectorStore` on an embedded qdrant-edge shard."""
 
     backend = "qdrant-edge"
@@ -264,39 +260,28 @@ class EdgeStore:
             raise StoreError(f"search failed: {exc}", path=self.shard_dir) from exc
         return [StoredPoint(str(h.id), dict(h.payload or {}), float(h.score)) for h in hits]
 
-    def hybrid_search(
-        self,
-        dense: Sequence[float],
-        sparse: SparseVector,
-        limit: int,
-        *,
-        prefetch_limit: int = 50,
-        fusion: Fusion = "rrf",
-        weights: tuple[float, float] = (1.0, 1.0),
-        rrf_k: int = 60,
-        flt: Filter | None = None,
-    ) -> list[StoredPoint]:
-        f = to_edge_filter(flt)
+    def hybrid_query(self, q: HybridQuery) -> list[StoredPoint]:
+        f = to_edge_filter(q.flt)
         prefetches = [
             qe.Prefetch(
-                limit=prefetch_limit,
-                query=qe.Query.Nearest([float(x) for x in dense], using=DENSE),
+                limit=q.prefetch_limit,
+                query=qe.Query.Nearest(q.dense_list(), using=DENSE),
                 filter=f,
             )
         ]
-        if sparse.indices:
+        if q.sparse.indices:
             prefetches.append(
                 qe.Prefetch(
-                    limit=prefetch_limit,
-                    query=qe.Query.Nearest(_sparse(sparse), using=SPARSE),
+                    limit=q.prefetch_limit,
+                    query=qe.Query.Nearest(_sparse(q.sparse), using=SPARSE),
                     filter=f,
                 )
             )
-        w = list(weights[: len(prefetches)])
-        fuse: Any = qe.Fusion.Dbsf() if fusion == "dbsf" else qe.Fusion.Rrf(k=rrf_k, weights=w)
+        w = q.fused_weights(len(prefetches))
+        fuse: Any = qe.Fusion.Dbsf() if q.fusion == "dbsf" else qe.Fusion.Rrf(k=q.rrf_k, weights=w)
         # the prefetches are filtered already: filtering the fused list again only costs time
         return self._query(
-            qe.QueryRequest(limit=limit, prefetches=prefetches, query=fuse, with_payload=True)
+            qe.QueryRequest(limit=q.limit, prefetches=prefetches, query=fuse, with_payload=True)
         )
 
     def dense_search(
@@ -331,7 +316,5 @@ class EdgeStore:
             "location": str(self.dir.resolve()),
             "collection": self.collection,
             "dim": self._dim,
-            "points": self.count(),
-            "chunks": self.count(Filter(kinds=(Kind.CHUNK,))),
-            "documents": self.count(Filter(kinds=(Kind.DOCUMENT,))),
+            **self.counts(),
         }

@@ -14,18 +14,8 @@ from qdrant_client import QdrantClient
 from qdrant_client import models as m
 
 from legal.errors import StoreError
-from retrieval.records import Kind
-from retrieval.store.base import (
-    DENSE,
-    SPARSE,
-    Filter,
-    Fusion,
-    PointRecord,
-    SparseVector,
-    StoredPoint,
-    named_vectors,
-    point_uuids,
-)
+from retrieval.store import base
+from retrieval.store.base import Filter, HybridQuery, PointRecord, SparseVector, StoredPoint
 from retrieval.store.edge import KEYWORD_INDEXES
 
 
@@ -37,20 +27,15 @@ def _match(key: str, values: Sequence[Any]) -> m.FieldCondition:
 
 
 def to_qdrant_filter(flt: Filter | None) -> m.Filter | None:
-    if flt is None:
-        return None
-    must: list[Any] = [_match(key, values) for key, values in flt.must()]
-    must_not: list[Any] = [_match(key, values) for key, values in flt.must_not()]
-    if not must and not must_not:
-        return None
-    return m.Filter(must=must or None, must_not=must_not or None)
+    made = base.conditions(flt, _match)
+    return None if made is None else m.Filter(must=made[0] or None, must_not=made[1] or None)
 
 
 def _sparse(v: SparseVector) -> m.SparseVector:
     return m.SparseVector(indices=list(v.indices), values=list(v.values))
 
 
-class ServerStore:
+class ServerStore(base.VectorStore):
     """:class:`retrieval.store.base.VectorStore` over a Qdrant server (or local-mode client)."""
 
     backend = "qdrant-server"
@@ -108,7 +93,11 @@ class ServerStore:
         if self._has_collection():
             info = self._call("get_collection", self.client.get_collection, self.collection)
             vectors = info.config.params.vectors
-            size = vectors[DENSE].size if isinstance(vectors, dict) and DENSE in vectors else None
+            size = (
+                vectors[base.DENSE].size
+                if isinstance(vectors, dict) and base.DENSE in vectors
+                else None
+            )
             if size is not None and size != dense_dim:
                 raise StoreError(
                     f"collection {self.collection!r} holds {size}-dimensional vectors but the "
@@ -121,8 +110,8 @@ class ServerStore:
             "create_collection",
             self.client.create_collection,
             self.collection,
-            vectors_config={DENSE: m.VectorParams(size=dense_dim, distance=m.Distance.COSINE)},
-            sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
+            vectors_config={base.DENSE: m.VectorParams(size=dense_dim, distance=m.Distance.COSINE)},
+            sparse_vectors_config={base.SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
         )
         for key in KEYWORD_INDEXES:
             self._call(
@@ -142,7 +131,7 @@ class ServerStore:
                 f"collection {self.collection!r} does not exist", hint="run `luatqa ingest` first"
             )
         batch = [
-            m.PointStruct(id=p.id, vector=named_vectors(p, _sparse), payload=p.payload)
+            m.PointStruct(id=p.id, vector=base.named_vectors(p, _sparse), payload=p.payload)
             for p in points
         ]
         self._call("upsert", self.client.upsert, self.collection, points=batch, wait=True)
@@ -154,7 +143,7 @@ class ServerStore:
             "delete",
             self.client.delete,
             self.collection,
-            points_selector=m.PointIdsList(points=[str(u) for u in point_uuids(ids)]),
+            points_selector=m.PointIdsList(points=[str(u) for u in base.point_uuids(ids)]),
             wait=True,
         )
 
@@ -179,7 +168,7 @@ class ServerStore:
             "retrieve",
             self.client.retrieve,
             self.collection,
-            ids=[str(u) for u in point_uuids(ids)],
+            ids=[str(u) for u in base.point_uuids(ids)],
             with_payload=True,
             with_vectors=False,
         )
@@ -226,42 +215,33 @@ class ServerStore:
         )
         return [StoredPoint(str(h.id), dict(h.payload or {}), float(h.score)) for h in res.points]
 
-    def hybrid_search(
-        self,
-        dense: Sequence[float],
-        sparse: SparseVector,
-        limit: int,
-        *,
-        prefetch_limit: int = 50,
-        fusion: Fusion = "rrf",
-        weights: tuple[float, float] = (1.0, 1.0),
-        rrf_k: int = 60,
-        flt: Filter | None = None,
-    ) -> list[StoredPoint]:
-        f = self._filter(flt)
+    def hybrid_query(self, q: HybridQuery) -> list[StoredPoint]:
+        f = self._filter(q.flt)
         prefetch = [
-            m.Prefetch(query=[float(x) for x in dense], using=DENSE, limit=prefetch_limit, filter=f)
+            m.Prefetch(query=q.dense_list(), using=base.DENSE, limit=q.prefetch_limit, filter=f)
         ]
-        if sparse.indices:
+        if q.sparse.indices:
             prefetch.append(
-                m.Prefetch(query=_sparse(sparse), using=SPARSE, limit=prefetch_limit, filter=f)
+                m.Prefetch(
+                    query=_sparse(q.sparse), using=base.SPARSE, limit=q.prefetch_limit, filter=f
+                )
             )
         query: Any
-        if fusion == "dbsf":
+        if q.fusion == "dbsf":
             query = m.FusionQuery(fusion=m.Fusion.DBSF)
         else:
-            query = m.RrfQuery(rrf=m.Rrf(k=rrf_k, weights=list(weights[: len(prefetch)])))
+            query = m.RrfQuery(rrf=m.Rrf(k=q.rrf_k, weights=q.fused_weights(len(prefetch))))
         # the prefetches are filtered already; filtering the fused list again (as this store
         # once did) only costs time, and the contract is the embedded store's: one filter,
         # on the prefetches
-        return self._query(prefetch=prefetch, query=query, limit=limit)
+        return self._query(prefetch=prefetch, query=query, limit=q.limit)
 
     def dense_search(
         self, dense: Sequence[float], limit: int, flt: Filter | None = None
     ) -> list[StoredPoint]:
         return self._query(
             query=[float(x) for x in dense],
-            using=DENSE,
+            using=base.DENSE,
             limit=limit,
             query_filter=self._filter(flt),
         )
@@ -269,10 +249,10 @@ class ServerStore:
     def sparse_search(
         self, sparse: SparseVector, limit: int, flt: Filter | None = None
     ) -> list[StoredPoint]:
-        if not sparse.indices:
+        if not sparse.indices:  # an empty sparse vector matches nothing
             return []
         return self._query(
-            query=_sparse(sparse), using=SPARSE, limit=limit, query_filter=self._filter(flt)
+            query=_sparse(sparse), using=base.SPARSE, limit=limit, query_filter=self._filter(flt)
         )
 
     def flush(self) -> None:
@@ -290,7 +270,5 @@ class ServerStore:
             "backend": self.backend,
             "location": self.url,
             "collection": self.collection,
-            "points": self.count(),
-            "chunks": self.count(Filter(kinds=(Kind.CHUNK,))),
-            "documents": self.count(Filter(kinds=(Kind.DOCUMENT,))),
+            **self.counts(),
         }

@@ -13,19 +13,15 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import DownloadButton
 
+from app import services
 from app.first_screen import AnswerModelService
 from app.services import (
     ArticleInfo,
     ArticleView,
     ClauseText,
-    CorpusService,
     DocumentInfo,
-    FeedbackService,
-    IngestService,
     QAResult,
-    QAService,
     Source,
-    StatusService,
     UIServices,
 )
 from generation.client import ServedModel
@@ -125,11 +121,11 @@ def scripted(
     tmp_path: Path, answerer: ScriptedAnswerer, model: AnswerModelService | None = None
 ) -> UIServices:
     return UIServices(
-        qa=QAService(answerer),
-        ingest=IngestService(ScriptedIngester()),
-        corpus=CorpusService(ScriptedCorpus()),
-        feedback=FeedbackService(tmp_path / "feedback.jsonl"),
-        status=StatusService(
+        qa=services.QAService(answerer),
+        ingest=services.IngestService(ScriptedIngester()),
+        corpus=services.CorpusService(ScriptedCorpus()),
+        feedback=services.FeedbackService(tmp_path / "feedback.jsonl"),
+        status=services.StatusService(
             store=Store(), embedder_name=lambda: "scripted", llm_backend="auto", llm=None
         ),
         model=model or AnswerModelService(client=None, model="auto"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -87,59 +87,45 @@ ITEMS = (
 )
 
 
-class ScriptedAnswers:
-    """Answers by question id, recording how each question was asked."""
-
-    def __init__(self) -> None:
-        self.asked: dict[str, tuple[QuestionType, tuple[str, ...]]] = {}
-
-    def ask(
-        self,
-        question: str,
-        *,
-        qtype: QuestionType = QuestionType.FREE,
-        choices: Sequence[str] = (),
-        on_token: Callable[[str], None] | None = None,
-    ) -> Answer:
-        qid = question.split()[-1]
-        self.asked[qid] = (qtype, tuple(choices))
-        gen, ext, abst = AnswerMode.GENERATED, AnswerMode.EXTRACTIVE, AnswerMode.ABSTAINED
-        if qid == "f1":
-            return Answer(
-                question, "[1] “12 ngày” [2]", ext, (_cite(P113, 1), _cite(P105, 2)), (),
-                (P113, P105),
-            )  # fmt: skip
-        if qid == "f2":
-            unverified = (UnverifiedCitation("Điều 999", "not in the passages"),)
-            return Answer(
-                question, "Được nghỉ 03 ngày [1].", gen, (_cite(P115, 1),), unverified, (P115,)
-            )
-        if qid == "f3":
-            return Answer(question, "[1] “08 giờ”", ext, (_cite(P105, 1),), (), (P105,))
-        if qid in ("t1", "t2"):
-            return Answer(
-                question, '{"answer": "Đúng"}', gen, (_cite(P105, 1),), (), (P105,), label="Đúng"
-            )
-        if qid == "m1":
-            return Answer(question, "B", gen, (_cite(P113, 1),), (), (P113,), label="B")
-        if qid in ("a1", "a2"):
-            return Answer(question, "Không tìm thấy", abst)
-        warn = ("LLM unavailable, extractive fallback): timeout",)
-        return Answer(question, "[1] …", ext, (_cite(P113, 1),), (), (P113,), warnings=warn)
+def _scripted_reply(question: str, qid: str) -> Answer:
+    """The scripted answer service's answer to each gold item (see ``answers_by_id``)."""
+    gen, ext, abst = AnswerMode.GENERATED, AnswerMode.EXTRACTIVE, AnswerMode.ABSTAINED
+    if qid == "f1":
+        return Answer(
+            question, "[1] “12 ngày” [2]", ext, (_cite(P113, 1), _cite(P105, 2)), (),
+            (P113, P105),
+        )  # fmt: skip
+    if qid == "f2":
+        unverified = (UnverifiedCitation("Điều 999", "not in the passages"),)
+        return Answer(
+            question, "Được nghỉ 03 ngày [1].", gen, (_cite(P115, 1),), unverified, (P115,)
+        )
+    if qid == "f3":
+        return Answer(question, "[1] “08 giờ”", ext, (_cite(P105, 1),), (), (P105,))
+    if qid in ("t1", "t2"):
+        return Answer(
+            question, '{"answer": "Đúng"}', gen, (_cite(P105, 1),), (), (P105,), label="Đúng"
+        )
+    if qid == "m1":
+        return Answer(question, "B", gen, (_cite(P113, 1),), (), (P113,), label="B")
+    if qid in ("a1", "a2"):
+        return Answer(question, "Không tìm thấy", abst)
+    warn = ("LLM unavailable, extractive fallback): timeout",)
+    return Answer(question, "[1] …", ext, (_cite(P113, 1),), (), (P113,), warnings=warn)
 
 
 def _split(text: str) -> list[str]:
     return text.split()
 
 
-def _run_scripted() -> tuple[AnswerRun, ScriptedAnswers]:
-    service = ScriptedAnswers()
+def _run_scripted(answers_by_id: Callable[..., Any]) -> tuple[AnswerRun, Any]:
+    service = answers_by_id(_scripted_reply)
     gold = GoldSet(Path("gold.jsonl"), ITEMS)
     return run_answers(service, gold, backend="auto", tokenizer=_split), service
 
 
-def test_question_types_and_structured_mode() -> None:
-    run, service = _run_scripted()
+def test_question_types_and_structured_mode(answers_by_id: Callable[..., Any]) -> None:
+    run, service = _run_scripted(answers_by_id)
     assert service.asked["f1"] == (QuestionType.FREE, ())
     assert service.asked["t1"] == (QuestionType.TRUE_FALSE, ())
     assert service.asked["m1"] == (QuestionType.MULTIPLE_CHOICE, ("10", "12"))
@@ -149,8 +135,8 @@ def test_question_types_and_structured_mode() -> None:
     assert len(run.results) == len(ITEMS)
 
 
-def test_summary_by_hand() -> None:
-    run, _ = _run_scripted()
+def test_summary_by_hand(answers_by_id: Callable[..., Any]) -> None:
+    run, _ = _run_scripted(answers_by_id)
     s = run.summary.to_json()
     assert s["n"] == 9
     # t1 right, t2 wrong; t3 (extractive fallback) not scored
@@ -180,17 +166,13 @@ def test_summary_by_hand() -> None:
     assert s["answer_in_top_quote"] == {"n": 2, "rate": 0.5}
 
 
-def test_no_llm_leaves_accuracy_null_with_a_note() -> None:
+def test_no_llm_leaves_accuracy_null_with_a_note(answers_by_id: Callable[..., Any]) -> None:
     gold = GoldSet(Path("g.jsonl"), (_item("t1", "105", "Đúng", qtype="Đúng/Sai"),))
 
-    class Extractive:
-        def ask(
-            self, question: str, *, qtype: QuestionType = QuestionType.FREE,
-            choices: Sequence[str] = (), on_token: Callable[[str], None] | None = None,
-        ) -> Answer:  # fmt: skip
-            return Answer(question, "[1] …", AnswerMode.EXTRACTIVE, (_cite(P105, 1),), (), (P105,))
+    def extractive(question: str, qid: str) -> Answer:
+        return Answer(question, "[1] …", AnswerMode.EXTRACTIVE, (_cite(P105, 1),), (), (P105,))
 
-    s = run_answers(Extractive(), gold).summary.to_json()
+    s = run_answers(answers_by_id(extractive), gold).summary.to_json()
     assert s["true_false"]["accuracy"] is None
     assert s["true_false"]["note"] == NO_LLM_NOTE
 
@@ -233,20 +215,28 @@ class AnswerServices:
 
     built: ClassVar[list[str]] = []  # the backend each run was built for
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, answers: Any) -> None:
         self.built.append(settings.llm.backend)
         self.retriever = OneProvisionRetriever()
-        self.answers = ScriptedAnswers()
+        self.answers = answers
 
 
 class SeamRunner(CliRunner):
+    def __init__(self, answers: Any) -> None:
+        super().__init__()
+        self.answers = answers
+
     def invoke(self, app: Any, args: Any = None, **kw: Any) -> Any:
-        state = CliState(make_services=lambda s: contextlib.nullcontext(AnswerServices(s)))
+        state = CliState(
+            make_services=lambda s: contextlib.nullcontext(AnswerServices(s, self.answers))
+        )
         return super().invoke(app, args, obj=state, **kw)
 
 
 @pytest.fixture()
-def cli_app(tmp_path: Path) -> tuple[CliRunner, typer.Typer, Path]:
+def cli_app(
+    tmp_path: Path, answers_by_id: Callable[..., Any]
+) -> tuple[CliRunner, typer.Typer, Path]:
     gold = tmp_path / "gold.jsonl"
     rows = [
         {"id": "f1", "question": "câu hỏi f1", "references": [{"doc": D, "article": "113"}],
@@ -257,7 +247,7 @@ def cli_app(tmp_path: Path) -> tuple[CliRunner, typer.Typer, Path]:
     ]  # fmt: skip
     gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     _register()
-    return SeamRunner(), cli, gold
+    return SeamRunner(answers_by_id(_scripted_reply)), cli, gold
 
 
 def test_cli_answers_json_and_report(cli_app: tuple[CliRunner, typer.Typer, Path]) -> None:
@@ -344,9 +334,9 @@ def test_real_extractive_run(shared_corpus: Path, tmp_path: Path) -> None:
     assert all(r["answer"]["mode"] in ("extractive", "abstained") for r in rows)
 
 
-def test_run_eval_and_answers_share_the_gold() -> None:
+def test_run_eval_and_answers_share_the_gold(answers_by_id: Callable[..., Any]) -> None:
     """The retrieval run skips gold-abstain items; the answer run asks every item."""
     gold = GoldSet(Path("g.jsonl"), ITEMS)
     retrieval = run_eval(OneProvisionRetriever(), gold, warmup=False)
-    answers, _ = _run_scripted()
+    answers, _ = _run_scripted(answers_by_id)
     assert {r.item.id for r in retrieval.results} < {r.item.id for r in answers.results}

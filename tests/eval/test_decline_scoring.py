@@ -3,13 +3,14 @@ and answerable questions abstained on are reported (#14)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from eval.answer_harness import run_answers
 from eval.gold import GoldItem, GoldSet
 from eval.harness import run_eval
-from generation.answer import Answer, AnswerMode, Citation, QuestionType
+from generation.answer import Answer, AnswerMode, Citation
 from legal.address import LegalAddress
 from retrieval.types import Passage, Provision, SearchResult
 
@@ -40,23 +41,12 @@ class Retriever:
         return SearchResult(query, provs)
 
 
-class Answers:
-    def ask(
-        self,
-        question: str,
-        *,
-        qtype: QuestionType = QuestionType.FREE,
-        choices: Sequence[str] = (),
-        on_token: Callable[[str], None] | None = None,
-    ) -> Answer:
-        qid = question.split()[-1]
-        if qid in ("s3", "o1"):
-            return Answer(question, "Không tìm thấy", AnswerMode.ABSTAINED)
-        p = {"s1": P107_2, "s2": P107_1, "d1": P46_1}[qid]
-        cite = Citation(p.address, "…", "d", "[1]", 1)
-        return Answer(
-            question, "[1] …", AnswerMode.EXTRACTIVE, (cite,), (), (p,), declined=qid == "d1"
-        )
+def _reply(question: str, qid: str) -> Answer:
+    if qid in ("s3", "o1"):
+        return Answer(question, "Không tìm thấy", AnswerMode.ABSTAINED)
+    p = {"s1": P107_2, "s2": P107_1, "d1": P46_1}[qid]
+    cite = Citation(p.address, "…", "d", "[1]", 1)
+    return Answer(question, "[1] …", AnswerMode.EXTRACTIVE, (cite,), (), (p,), declined=qid == "d1")
 
 
 def test_retrieval_summary_keeps_declines_apart() -> None:
@@ -68,8 +58,10 @@ def test_retrieval_summary_keeps_declines_apart() -> None:
     assert s["decline"]["article"]["recall@1"] == 1.0
 
 
-def test_answer_summary_declines_clause_recall_and_answerable_abstained() -> None:
-    run = run_answers(Answers(), GoldSet(Path("g.jsonl"), ITEMS))
+def test_answer_summary_declines_clause_recall_and_answerable_abstained(
+    answers_by_id: Callable[..., Any],
+) -> None:
+    run = run_answers(answers_by_id(_reply), GoldSet(Path("g.jsonl"), ITEMS))
     s = run.summary.to_json()
     # gold clause among the quotes: s1 yes, s2 no (107.1 quoted, 107.2 asked); s3's gold
     # names no Khoản

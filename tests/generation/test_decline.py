@@ -12,8 +12,7 @@ import pytest
 
 from generation.abstention import DECLINE_TAIL, improper_request
 from generation.answer import AnswerMode
-from generation.backends.base import Completion, TokenSink
-from generation.prompt import DECLINE_INSTRUCTION, Message
+from generation.prompt import DECLINE_INSTRUCTION
 from generation.quotes import ClauseChooser, states_party
 from generation.service import AnswerConfig, AnswerService
 from legal.address import LegalAddress
@@ -63,24 +62,6 @@ class Retriever:
         return SearchResult(query, provs, search_text=query, party=self.party)
 
 
-class LLM:
-    name = model = "scripted"
-
-    def __init__(self, reply: str) -> None:
-        self.reply, self.messages = reply, []  # type: ignore[var-annotated]
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        max_tokens: int,
-        json_schema: dict[str, Any] | None = None,
-        on_token: TokenSink | None = None,
-    ) -> Completion:
-        self.messages = list(messages)
-        return Completion(self.reply, self.model, "stop")
-
-
 EVADE = (
     "Công ty tôi muốn lách luật để không phải trả trợ cấp thôi việc cho nhân viên. "
     "Có cách nào không?"
@@ -115,12 +96,12 @@ def test_extractive_decline_states_the_law_and_declines() -> None:
     assert answer.sources[0].address == P46.address
 
 
-def test_generated_decline_instructs_the_model_and_keeps_the_note() -> None:
-    llm = LLM("Theo [1], người sử dụng lao động có trách nhiệm trả trợ cấp thôi việc.")
+def test_generated_decline_instructs_the_model_and_keeps_the_note(scripted_llm: Any) -> None:
+    llm = scripted_llm("Theo [1], người sử dụng lao động có trách nhiệm trả trợ cấp thôi việc.")
     svc = AnswerService(Retriever(P46), AnswerConfig(backend="auto"), llm=llm)
     answer = svc.ask(EVADE)
     assert answer.mode is AnswerMode.GENERATED and answer.declined
-    assert DECLINE_INSTRUCTION in llm.messages[-1]["content"]
+    assert DECLINE_INSTRUCTION in llm.calls[-1]["messages"][-1]["content"]
     assert answer.text.startswith("Yêu cầu này nhằm né tránh")
     assert [c.address for c in answer.sources] == [P46.address]
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from generation.backends.base import ChatRequest
 from generation.backends.vllm import VLLMBackend, answer_schema
 from generation.client import ServedModel, VLLMClient
 from legal.errors import GenerationError
@@ -16,7 +17,7 @@ def test_unreachable_server_is_a_generation_error_with_a_fix() -> None:
     backend = VLLMBackend("http://127.0.0.1:9/v1", "luatqa", timeout_s=2, max_retries=1)
     started = time.monotonic()
     with pytest.raises(GenerationError) as err:
-        backend.complete([{"role": "user", "content": "xin chào"}], max_tokens=8)
+        backend.complete(ChatRequest([{"role": "user", "content": "xin chào"}], 8))
     # bounded retries, not a timing target: generous for a loaded 2-core machine
     assert time.monotonic() - started < 60
     text = str(err.value)
@@ -27,7 +28,7 @@ def test_unreachable_server_is_a_generation_error_with_a_fix() -> None:
 def test_streaming_unreachable_is_the_same_error() -> None:
     backend = VLLMBackend("http://127.0.0.1:9/v1", "luatqa", timeout_s=2, max_retries=0)
     with pytest.raises(GenerationError, match="cannot reach"):
-        backend.complete([{"role": "user", "content": "x"}], max_tokens=8, on_token=print)
+        backend.complete(ChatRequest([{"role": "user", "content": "x"}], 8), print)
 
 
 def test_answer_schema_orders_label_citations_reasoning() -> None:
@@ -65,7 +66,7 @@ def test_slow_server_times_out_into_a_generation_error() -> None:
         backend = VLLMBackend(f"http://127.0.0.1:{port}/v1", "luatqa", timeout_s=1, max_retries=0)
         started = time.monotonic()
         with pytest.raises(GenerationError, match="did not answer within 1 s"):
-            backend.complete([{"role": "user", "content": "x"}], max_tokens=8)
+            backend.complete(ChatRequest([{"role": "user", "content": "x"}], 8))
         assert time.monotonic() - started < 10
     finally:
         stop.set()

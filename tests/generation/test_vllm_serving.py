@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from generation.answer import AnswerMode, QuestionType
+from generation.backends.base import ChatRequest
 from generation.backends.vllm import VLLMBackend
 from generation.budget import LocalTokenizerCounter, ServerTokenizerCounter
 from generation.client import VLLMClient
@@ -131,7 +132,7 @@ def test_adapter_is_served_and_streams(server: Server) -> None:
     assert server.model in [m.id for m in client.models(timeout_s=5)]
     pieces: list[str] = []
     done = _backend(server).complete(
-        build_messages(QUESTION, PASSAGES), max_tokens=24, on_token=pieces.append
+        ChatRequest(build_messages(QUESTION, PASSAGES), 24), pieces.append
     )
     assert len(pieces) > 1  # tokens arrived one by one
     assert done.text == "".join(pieces) and done.text.strip()
@@ -142,7 +143,7 @@ def test_adapter_is_served_and_streams(server: Server) -> None:
 def test_unknown_model_name_is_a_clear_error(server: Server) -> None:
     bad = VLLMBackend(server.url, "no-such-adapter", max_retries=0)
     with pytest.raises(GenerationError, match="does not serve model 'no-such-adapter'"):
-        bad.complete([{"role": "user", "content": "xin chào"}], max_tokens=4)
+        bad.complete(ChatRequest([{"role": "user", "content": "xin chào"}], 4))
 
 
 def test_server_tokenizer_matches_the_local_one(server: Server) -> None:
@@ -182,7 +183,10 @@ def test_gibberish_citations_never_become_sources(server: Server) -> None:
             assert numbers and all(1 <= n <= len(answer.passages) for n in numbers)
 
 
-def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]) -> tuple[int, str]:
+def _ask(
+    server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *flags: str
+) -> tuple[int, str]:
+    """``luatqa ask QUESTION FLAGS`` against ``server`` (exit code, output)."""
     from app.cli import _register, cli
     from app.context import CliState
     from app.wiring import Services
@@ -199,7 +203,10 @@ def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]) -> tu
     monkeypatch.setenv("LUATQA_LLM__TIMEOUT_S", "30")
     result = CliRunner().invoke(
         cli,
-        ["--index", str(tmp_path / "index"), "ask", *args],
+        [
+            *("--index", str(tmp_path / "index"), "ask", QUESTION, *flags),
+            *("--llm-url", server.url, "--model", server.model),
+        ],
         obj=CliState(make_services=FixedServices),
     )
     if result.exception and not isinstance(result.exception, SystemExit):
@@ -210,19 +217,11 @@ def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]) -> tu
 def test_luatqa_ask_streams_a_verified_answer(
     server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    code, out = _cli(
-        monkeypatch,
-        tmp_path,
-        [QUESTION, "--stream", "--llm-url", server.url, "--model", server.model],
-    )
+    code, out = _ask(server, monkeypatch, tmp_path, "--stream")
     assert code == 0, out
     assert "# Câu trả lời do mô hình tạo" in out
     assert "extractive fallback" not in out
-    code, out = _cli(
-        monkeypatch,
-        tmp_path,
-        [QUESTION, "--json", "--llm-url", server.url, "--model", server.model],
-    )
+    code, out = _ask(server, monkeypatch, tmp_path, "--json")
     assert code == 0, out
     data = json.loads(out)
     assert data["mode"] == "generated" and data["text"].strip()
@@ -234,20 +233,7 @@ def test_luatqa_ask_streams_a_verified_answer(
 def test_luatqa_ask_dung_sai_structured(
     server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    code, out = _cli(
-        monkeypatch,
-        tmp_path,
-        [
-            QUESTION,
-            "--json",
-            "--type",
-            "dung-sai",
-            "--llm-url",
-            server.url,
-            "--model",
-            server.model,
-        ],
-    )
+    code, out = _ask(server, monkeypatch, tmp_path, "--json", "--type", "dung-sai")
     assert code == 0, out
     data = json.loads(out)
     assert data["question_type"] == "dung-sai" and data["label"] in ("Đúng", "Sai")
@@ -258,11 +244,7 @@ def test_stopped_server_falls_back_to_extractive(
 ) -> None:
     server.stop()  # last test of the module: the server is gone from here on
     started = time.monotonic()
-    code, out = _cli(
-        monkeypatch,
-        tmp_path,
-        [QUESTION, "--stream", "--llm-url", server.url, "--model", server.model],
-    )
+    code, out = _ask(server, monkeypatch, tmp_path, "--stream")
     assert code == 0, out
     assert "# Trích nguyên văn" in out
     assert "extractive fallback" in out and "cannot reach vLLM" in out
