@@ -49,7 +49,9 @@ def render(answer: Answer, *, text_shown: bool = False) -> str:
         lines += ["", "Căn cứ pháp lý (đã kiểm chứng):"]
         quoted = answer.mode.value == "extractive"  # the text already holds the quotes
         for c in answer.sources:
-            lines.append(f"  {c.marker} {c.display}")
+            # a marker written as the provision itself ("khoản 2 Điều 35") would repeat it
+            numbered = c.marker.startswith("[")
+            lines.append(f"  {c.marker} {c.display}" if numbered else f"  {c.display}")
             if not quoted:
                 quote = " ".join(c.quote.split())
                 if len(quote) > 240:

@@ -108,3 +108,19 @@ def test_unreachable_llm_falls_back_visibly(
     )
     assert code == 0, out
     assert "# Trích nguyên văn" in out and "extractive fallback" in out
+
+
+def test_sources_name_each_provision_once() -> None:
+    from app.commands.ask import render
+    from generation.answer import Answer, AnswerMode, Citation
+
+    display = "khoản 1 Điều 139 Bộ luật Lao động 2019"
+    address = LegalAddress.parse("45/2019/QH14 › Điều 139 › Khoản 1")
+    cited = [
+        Citation(address, "1. Lao động nữ …", display, "[1]", 1),
+        Citation(address, "1. Lao động nữ …", display, display, 1),  # written out, not [n]
+    ]
+    for citation, expected in zip(cited, (f"  [1] {display}", f"  {display}"), strict=True):
+        answer = Answer("q", "06 tháng.", AnswerMode.GENERATED, citations=(citation,))
+        lines = render(answer).splitlines()
+        assert expected in lines and sum(display in line for line in lines) == 1
