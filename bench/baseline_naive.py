@@ -6,7 +6,7 @@ document/chapter context), e5 dense ("passage:"/"query:") + BM25 over underthese
 fused by plain RRF (k=60) in Qdrant, no law detection, no citation lookup, no grouping rules.
 Our product's retriever is compared with this baseline on the same gold file:
 
-    .venv/bin/python bench/baseline_naive.py --law ../shared/corpus/alqac2024/law.json \\
+    .venv/bin/python -m bench.baseline_naive --law ../shared/corpus/alqac2024/law.json \\
         --gold ../shared/corpus/alqac2024/questions.dev.json --index /tmp/naive2024
 
 The index is built once (embeddings cached next to it). The last line is one JSON object with

@@ -1,6 +1,6 @@
 """Ingest benchmark.
 
-    python bench/ingest.py [--articles 60] [--full] [--corpus law.json] [--batch-size 32]
+    python -m bench.ingest [--articles 60] [--full] [--corpus law.json] [--batch-size 32]
 
 Prints:
 

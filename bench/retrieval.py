@@ -9,7 +9,7 @@
 
 The last line printed is one JSON object: ``{"p50_ms", "p95_ms", "search_only_p50_ms", …}``.
 
-    .venv/bin/python bench/retrieval.py --index /tmp/bench-index [--queries 200]
+    .venv/bin/python -m bench.retrieval --index /tmp/bench-index [--queries 200]
         [--synthetic 100000] [--skip-e2e] [--skip-synthetic]
 """
 

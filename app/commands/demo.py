@@ -30,12 +30,12 @@ from generation.server import Adapter, ServeSpec, start_vllm
 from legal.errors import LuatqaError
 
 CONFIG = Path(__file__).resolve().parents[2] / "finetune" / "configs" / "gemma3-270m-cpu.yaml"
-# Measured on the 2-core machine (docs/finetune.md, "CPU demo run"): 64 sequences of ~650
-# tokens in ~2,400 s with the reply's logits only, on cores shared with other jobs. Used for
+# Measured on the 2-core machine (docs/finetune.md, "CPU demo run"): 320 sequences of ~650
+# tokens in 2,679 s with the reply's logits only, on cores shared part of the time. Used for
 # the estimate shown before training; the progress bar then measures the real pace, and the
-# config's train.max_minutes (40) bounds the run whatever the estimate.
-SECONDS_PER_SEQUENCE = 37.0
-MAX_MINUTES = 40.0
+# config's train.max_minutes (55) bounds the run whatever the estimate.
+SECONDS_PER_SEQUENCE = 8.4
+MAX_MINUTES = 55.0
 SEQUENCES_PER_STEP = 4  # gradient_accumulation_steps × batch 1 in the config
 
 

@@ -45,3 +45,16 @@ def test_finetune_cpu_smoke_last_line_is_one_json_object() -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["timed_steps"] == 1 and result["tokens_per_s"] > 0
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in BENCH.glob("*.py")))
+def test_every_bench_runs_as_a_module_from_the_repository_root(name: str) -> None:
+    """``python -m bench.X``: the project's packages import as installed, with no sys.path
+    patch (run as ``python bench/retrieval.py``, bench/ would shadow the ``retrieval``
+    package)."""
+    done = subprocess.run(
+        [sys.executable, "-m", f"bench.{name}", "--help"], cwd=BENCH.parent,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "usage" in done.stdout.lower()
