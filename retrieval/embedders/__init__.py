@@ -1,5 +1,2 @@
-"""Dense embedders: one protocol, the bundled offline e5 and any sentence-transformers model."""
-
-from retrieval.embedders.base import DenseEmbedder
-
-__all__ = ["DenseEmbedder"]
+"""Dense embedders: one protocol (:mod:`.base`), the bundled offline e5 and any
+sentence-transformers model."""
