@@ -111,7 +111,7 @@ def _lora_model(
     from peft import LoraConfig, get_peft_model
     from transformers import LlamaForCausalLM
 
-    from finetune.config import VLLM_LORA_MODULES
+    from finetune.lora_targets import VLLM_LORA_MODULES
 
     torch.manual_seed(0)
     started = time.perf_counter()

@@ -23,12 +23,13 @@ import yaml
 from pydantic import BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 from pydantic.dataclasses import dataclass
 
+from finetune.lora_targets import VLLM_LORA_MODULES
 from legal.errors import ConfigError
 from legal.validation import config_error
 from legal.yaml_file import read_yaml_mapping
 
-# Projections vLLM's LoRA serving supports for Llama (it packs q/k/v and gate/up itself).
-VLLM_LORA_MODULES = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+# Projections vLLM's LoRA serving supports for Llama (it packs q/k/v and gate/up itself):
+# finetune/lora_targets.py.
 ALL_LINEAR = VLLM_LORA_MODULES
 # ``vllm serve --max-lora-rank`` accepts these.
 VLLM_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)

@@ -58,3 +58,23 @@ def test_every_bench_runs_as_a_module_from_the_repository_root(name: str) -> Non
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "usage" in done.stdout.lower()
+
+
+@pytest.mark.finetune
+def test_finetune_bench_needs_only_torch_transformers_and_peft(tmp_path: Path) -> None:
+    """The lent GPU machine has torch, transformers and peft but not the project's other
+    dependencies (it has no pydantic): the bench must run with pydantic unimportable."""
+    pytest.importorskip("peft", reason="needs the 'finetune' extra")
+    script = (
+        "import runpy, sys\n"
+        "sys.modules['pydantic'] = None\n"
+        f"sys.argv = ['finetune_gpu', '--cpu-smoke', '--steps', '2', '--warmup', '1', "
+        f"'--seq-len', '16']\n"
+        f"runpy.run_path({str(BENCH / 'finetune_gpu.py')!r}, run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1])["timed_steps"] == 1

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from finetune.config import (
-    VLLM_LORA_MODULES,
     DataSettings,
     apply_overrides,
     config_from_dict,
     load_config,
     parse_override,
 )
+from finetune.lora_targets import VLLM_LORA_MODULES
 from legal.errors import ConfigError
 
 CONFIGS = Path(__file__).resolve().parents[2] / "finetune" / "configs"
