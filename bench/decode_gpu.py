@@ -9,8 +9,8 @@ are random (built from ``LlamaConfig``; nothing is downloaded), which is all tim
 transformers' eager ``generate`` has no paged attention or CUDA graphs, so these are lower
 bounds on what vLLM serves on the same card.
 
-    python bench/decode_gpu.py                       # prompt 1536 tokens, 128 new, 5 runs
-    python bench/decode_gpu.py --prompt-len 3072 --batch 8 --json out.json
+    python -m bench.decode_gpu                       # prompt 1536 tokens, 128 new, 5 runs
+    python -m bench.decode_gpu --prompt-len 3072 --batch 8 --json out.json
 
 The last line printed is one JSON object. Exits with code 2 when no CUDA device is present.
 """

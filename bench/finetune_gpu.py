@@ -5,8 +5,8 @@ throughput and memory measurement needs: the same shapes, kernels and optimizer 
 ``finetune/configs/llama31-8b-lora.yaml`` — bf16, LoRA r=16 on q/k/v/o/gate/up/down,
 gradient checkpointing, sequence length 2048.
 
-    python bench/finetune_gpu.py                 # 50 steps, seq 2048, batch 1
-    python bench/finetune_gpu.py --steps 20 --seq-len 4096 --batch 2 --json out.json
+    python -m bench.finetune_gpu                 # 50 steps, seq 2048, batch 1
+    python -m bench.finetune_gpu --steps 20 --seq-len 4096 --batch 2 --json out.json
 
 Prints tokens/s (trained tokens per second, warm-up steps excluded) and peak GPU memory.
 Exits with a clear message (code 2) when no CUDA device is present.
