@@ -28,7 +28,7 @@ from app.services.answers import (
     retrieval_query,
 )
 from app.services.bundle import UIServices
-from app.services.corpus import ArticleInfo, ArticleView, ClauseText, DocumentInfo
+from app.services.corpus import ArticleInfo, ArticleView, ClauseText, CorpusService, DocumentInfo
 from app.services.feedback import Feedback, FeedbackService
 from app.services.status import StatusService, probe_llm
 from app.services.store_corpus import StoreCorpus
@@ -39,6 +39,7 @@ __all__ = [
     "ArticleInfo",
     "ArticleView",
     "ClauseText",
+    "CorpusService",
     "DocumentInfo",
     "Feedback",
     "FeedbackService",
