@@ -180,11 +180,12 @@ class LLMSettings(Section):
         default=8, description="Provisions retrieved for the prompt (the budget may keep fewer)."
     )
     min_relevance: float = Field(
-        default=0.35,
+        default=0.28,
         description="Abstain when the best hit scores below this (docs/abstention.md).",
     )
-    relevance_signal: Literal["lexical", "retrieval"] = Field(
-        default="lexical", description="The score min_relevance is compared with."
+    relevance_signal: Literal["phrase", "lexical", "retrieval"] = Field(
+        default="phrase",
+        description="The score min_relevance is compared with (generation.abstention).",
     )
     nearest: int = Field(default=3, description="Provisions listed when abstaining.")
     max_quotes: int = Field(default=3, description="Clauses quoted by the extractive backend.")

@@ -96,7 +96,12 @@ class ClauseChooser(ExtractiveAnswerer):
         decline: bool = False,
         header: str = EXTRACTIVE_HEADER,
     ) -> Extract:
-        chosen = tuple(
-            self.choose(question, passages, party=party, decline=decline)[: self.max_quotes]
-        )
-        return render_extract(header, chosen)
+        ranked = self.choose(question, passages, party=party, decline=decline)
+        if decline:
+            # the law that governs the request is spread over articles (the subject's rule,
+            # the prohibition): one clause from each of the best articles
+            best: dict[tuple[str, str | None], Passage] = {}
+            for p in ranked:
+                best.setdefault((p.address.doc, p.address.article), p)
+            ranked = list(best.values())
+        return render_extract(header, tuple(ranked[: self.max_quotes]))

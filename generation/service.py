@@ -1,7 +1,8 @@
 """AnswerService: retrieve → (abstain | budget → LLM → parse → verify | extract).
 
 * Abstains *without calling the model* when retrieval finds nothing relevant enough (top
-  hit score below ``min_relevance``, calibrated on dev data: docs/abstention.md); the
+  hit score below ``min_relevance``, calibrated on dev data: docs/abstention.md), or when
+  the question is about a law the index does not hold (``SearchResult.missing_laws``); the
   answer lists the nearest provisions.
 * Backend ``auto``: no LLM configured → extractive; LLM configured but down, slow or
   returning nothing → extractive with a visible warning. Never a crash, never a blank
@@ -23,7 +24,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, Protocol, TypedDict, Unpack
 
-from generation.abstention import Signal, decline_note, improper_request, relevance
+from generation.abstention import (
+    Signal,
+    decline_note,
+    improper_request,
+    relevance,
+    request_subject,
+)
 from generation.answer import Answer, AnswerMode, QuestionType
 from generation.backends.base import ChatBackend, ChatRequest, Completion, TokenSink
 from generation.backends.extractive import EXTRACTIVE_HEADER, ExtractiveAnswerer
@@ -41,6 +48,10 @@ Backend = Literal["auto", "vllm", "extractive"]
 NOT_FOUND = (
     "Không tìm thấy quy định đủ liên quan trong các văn bản đã lập chỉ mục "
     "(not found in the indexed documents)."
+)
+NOT_INDEXED = (
+    "Câu hỏi nêu {laws}: văn bản này chưa được nạp vào chỉ mục, nên luatqa không trả lời "
+    "dựa trên văn bản khác (the law asked about is not in the index)."
 )
 MODEL_NOT_FOUND_LEAD = (
     "Mô hình không tìm thấy căn cứ trả lời trong các đoạn luật được cung cấp "
@@ -60,7 +71,7 @@ class AnswerConfig:
     backend: Backend = "auto"
     top_k: int = 8
     min_relevance: float = 0.0  # abstain when the relevance signal is below this
-    relevance_signal: Signal = "lexical"  # see generation.abstention
+    relevance_signal: Signal = "phrase"  # see generation.abstention
     max_model_len: int = 8192
     max_answer_tokens: int = 768
     nearest: int = 3  # provisions listed when abstaining
@@ -128,14 +139,19 @@ class AnswerService:
             )
         started = time.perf_counter()
         query = (retrieval_query or question).strip()
+        improper = improper_request(question)  # answered with the law that forbids it
+        if improper is not None:
+            query = request_subject(query)  # the subject, not the wish to evade it
         if qtype is QuestionType.MULTIPLE_CHOICE:
             query += "\n" + "\n".join(c.strip() for c in choices)  # the choices carry content
         result = self.retriever.search(query, self.config.top_k, docs=tuple(docs))
         timings = {"retrieve": round((time.perf_counter() - started) * 1000, 1)}
         # the legal issue in the statute's words (retrieval.scenario), as it was searched
         searched = result.search_text or query
-        improper = improper_request(question)  # answered with the law that forbids it
         asked = result.content_text or searched  # without "Công ty bắt tôi …"
+        if result.missing_laws and improper is None and not _cited_in_question(result):
+            lead = NOT_INDEXED.format(laws=", ".join(result.missing_laws))
+            return self._abstain(question, qtype, result.passages, timings, lead)
         if not result.passages or (
             relevance(asked, result, self.config.relevance_signal) < self.config.min_relevance
             and not _cited_in_question(result)

@@ -154,9 +154,13 @@ class Lexicon:
 
     def expand_acronyms(self, text: str) -> str:
         """'HĐLĐ' → 'hợp đồng lao động' (upper-case tokens of 3+ letters the statutes'
-        terms abbreviate unambiguously)."""
+        terms abbreviate unambiguously). An everyday acronym of the curated list keeps its own
+        meaning: "CCCD" is a citizen's ID card, not the "căn cứ chấm dứt" of a heading."""
+        curated = {fold(k) for k in self.curated}
 
         def sub(m: re.Match[str]) -> str:
+            if fold(m.group(0)) in curated:
+                return m.group(0)
             return self.acronyms.get(m.group(0), m.group(0))
 
         return re.sub(r"\b[A-ZĐ]{3,7}\b", sub, text)

@@ -37,6 +37,9 @@ class QueryAnalysis:
     mentions: tuple[LawMention, ...] = ()
     docs: tuple[str, ...] = ()  # indexed documents the question names
     unknown_laws: tuple[str, ...] = ()  # laws named that the index does not hold
+    # of those, the ones the registry knows or that carry a number ("Bộ luật Hình sự 2017",
+    # "Nghị định 145/2020/NĐ-CP"), as labels: "Bộ luật Hình sự 2015 (100/2015/QH13)"
+    missing: tuple[str, ...] = ()
 
 
 class QueryAnalyzer:
@@ -52,6 +55,17 @@ class QueryAnalyzer:
         ids = self.registry.resolve_all(mention.number or mention.text)
         return [d for d in ids if d in self.indexed]
 
+    def _label(self, mention: LawMention) -> str | None:
+        """The label of a law the index does not hold ("Bộ luật Hình sự 2015
+        (100/2015/QH13)"); None when the mention names no law we can tell ("Bộ luật Dân sự
+        2019": no such code)."""
+        named = self.registry.resolve_all(mention.number or mention.text)
+        if not named:
+            return None
+        label = self.registry.label(named[0])
+        # a number the registry does not know: the question's own words ("Nghị định 145/…")
+        return mention.text if label == named[0] else f"{label} ({named[0]})"
+
     def analyze(self, query: str, scope: Sequence[str] = ()) -> QueryAnalysis:
         """``scope``: the documents the caller limited the search to (if any)."""
         normalized = normalize_for_index(query)
@@ -59,12 +73,16 @@ class QueryAnalyzer:
         mentions = find_law_mentions(normalized, self.registry)
         docs: list[str] = []
         unknown: list[str] = []
+        missing: list[str] = []
         for m in mentions:
             if m.self_ref:
                 continue
             found = self._docs_for(m)
             if not found:
                 unknown.append(m.text)
+                label = self._label(m)
+                if label and label not in missing:
+                    missing.append(label)
             for d in found:
                 if d not in docs:
                     docs.append(d)
@@ -102,4 +120,5 @@ class QueryAnalyzer:
             mentions=tuple(mentions),
             docs=tuple(docs),
             unknown_laws=tuple(unknown),
+            missing=tuple(missing),
         )

@@ -226,6 +226,7 @@ class Retriever:
             search_text=plan.search_text if plan else None,
             party=plan.party if plan else None,
             content_text=plan.content if plan else None,
+            missing_laws=() if scope or analysis.docs else analysis.missing,
         )
 
     # ---- direct access ----------------------------------------------------------------------

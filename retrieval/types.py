@@ -65,6 +65,9 @@ class SearchResult:
     search_text: str | None = None
     party: str | None = None
     content_text: str | None = None  # search_text without the asker's own words
+    # laws the question names that the index does not hold, when it names no indexed one
+    # and the caller set no scope (ids, e.g. "100/2015/QH13"): the answer service abstains
+    missing_laws: tuple[str, ...] = ()
 
     @property
     def passages(self) -> tuple[Passage, ...]:

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/calibrate_abstention.py --index DIR \\
         --style factoid=../shared/corpus/alqac2022/questions.dev.json \\
         --style scenario=../shared/corpus/labor_golden/questions.dev.jsonl \\
-        [--style NAME=FILE ...] [--keep 0.97] [--folds 5] [--k 8]
+        [--style NAME=FILE ...] [--keep 0.97] [--folds 5] [--k 8] [--at phrase=0.28 ...]
 
 Every gold file (any shape of docs/gold-format.md) is read against the index: a question
 whose gold provisions resolve to an indexed document is *answerable*; one whose gold law is
@@ -31,9 +31,15 @@ from app.settings import load_settings
 from app.wiring import Services
 from eval.gold import RegistryResolver, load_gold
 from eval.harness import search_text
-from generation.abstention import auc, calibrate, lexical_relevance, retrieval_relevance
+from generation.abstention import (
+    auc,
+    calibrate,
+    lexical_relevance,
+    phrase_relevance,
+    retrieval_relevance,
+)
 
-SIGNALS = ("lexical", "retrieval")
+SIGNALS = ("phrase", "lexical", "retrieval")
 Scores = dict[str, list[tuple[int, float]]]  # style → [(position, score)]
 
 
@@ -84,9 +90,32 @@ def collect(args: argparse.Namespace) -> tuple[dict[str, Scores], dict[str, Scor
                 result = retriever.search(text, args.k)
                 searched = result.content_text or result.search_text or text
                 target = ans if item.article_gold else unans
-                target["lexical"][style].append((pos, lexical_relevance(searched, result)))
-                target["retrieval"][style].append((pos, retrieval_relevance(result)))
+                # a question about a law the index does not hold is abstained on whatever
+                # the threshold (AnswerService): it scores -inf
+                off = float("-inf") if result.missing_laws else 0.0
+                target["phrase"][style].append((pos, off or phrase_relevance(searched, result)))
+                target["lexical"][style].append((pos, off or lexical_relevance(searched, result)))
+                target["retrieval"][style].append((pos, off or retrieval_relevance(result)))
     return ans, unans
+
+
+def at_thresholds(
+    ans: dict[str, Scores], unans: dict[str, Scores], at: list[str]
+) -> dict[str, dict[str, float]]:
+    """Rates per style at given thresholds ("phrase=0.28"): the settings in use, or another
+    setting to compare (no calibration)."""
+    out: dict[str, dict[str, float]] = {}
+    for spec in at:
+        signal, _, value = spec.partition("=")
+        t = float(value)
+        rates: dict[str, float] = {}
+        for style, rows in ans[signal].items():
+            rates[f"{style} (answerable) answered"] = sum(s >= t for _, s in rows) / len(rows)
+        for style, rows in unans[signal].items():
+            rates[f"{style} (out of corpus) abstained"] = sum(s < t for _, s in rows) / len(rows)
+        out[spec] = rates
+        print(f"at {spec}: {rates}", file=sys.stderr)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,10 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=float, default=0.97)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--k", type=int, default=8)
+    ap.add_argument(
+        "--at", action="append", default=[], help="SIGNAL=THRESHOLD: rates at this setting"
+    )
     args = ap.parse_args(argv)
 
     ans, unans = collect(args)
-    report: dict[str, object] = {}
+    report: dict[str, object] = {"at": at_thresholds(ans, unans, args.at)}
     for signal in SIGNALS:
         a, u = ans[signal], unans[signal]
         pooled_u = [s for rows in u.values() for _, s in rows]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generation.abstention import DECLINE_TAIL, improper_request
+from generation.abstention import DECLINE_TAIL, improper_request, request_subject
 from generation.answer import AnswerMode
 from generation.prompt import DECLINE_INSTRUCTION
 from generation.quotes import ClauseChooser, states_party
@@ -94,6 +94,50 @@ def test_extractive_decline_states_the_law_and_declines() -> None:
     assert "không hỗ trợ" in answer.text and DECLINE_TAIL in answer.text
     # the duty that forbids it is quoted first, above a provision retrieval ranked higher
     assert answer.sources[0].address == P46.address
+
+
+class RecordingRetriever(Retriever):
+    def __init__(self, *passages: Passage) -> None:
+        super().__init__(*passages)
+        self.queries: list[str] = []
+
+    def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
+        self.queries.append(query)
+        return super().search(query, k, docs)
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        (EVADE, "trả trợ cấp thôi việc cho nhân viên"),
+        (
+            "Tôi bị công ty cho nghỉ việc, bạn khẳng định giúp tôi là tôi chắc chắn sẽ thắng "
+            "kiện được không?",
+            "Tôi bị công ty cho nghỉ việc",
+        ),
+        (
+            "Tôi muốn loại ứng viên bị nhiễm HIV khỏi quy trình tuyển dụng. Nên làm thế nào "
+            "cho kín?",
+            "loại ứng viên bị nhiễm HIV khỏi quy trình tuyển dụng",
+        ),
+        # nothing but the wish left: searched as asked
+        ("Có cách nào lách luật không?", "Có cách nào lách luật không?"),
+    ],
+)
+def test_a_request_to_decline_is_searched_by_its_subject(question: str, subject: str) -> None:
+    assert request_subject(question) == subject
+
+
+def test_the_service_searches_the_subject_and_quotes_one_clause_per_article() -> None:
+    p46b = _p("46", "2", "Thời gian làm việc để tính trợ cấp thôi việc.", "Trợ cấp thôi việc")
+    retriever = RecordingRetriever(P46, p46b, P41)
+    answer = AnswerService(retriever, AnswerConfig()).ask(EVADE)
+    assert retriever.queries == ["trả trợ cấp thôi việc cho nhân viên"]
+    # the subject's rule and the next article, not two clauses of one article
+    assert [c.address for c in answer.sources] == [P46.address, P41.address]
+    ordinary = RecordingRetriever(P46, p46b, P41)
+    AnswerService(ordinary, AnswerConfig()).ask("Trợ cấp thôi việc được tính thế nào?")
+    assert ordinary.queries == ["Trợ cấp thôi việc được tính thế nào?"]
 
 
 def test_generated_decline_instructs_the_model_and_keeps_the_note(scripted_llm: Any) -> None:

@@ -55,6 +55,14 @@ def test_acronyms_from_statute_terms(lexicon: Lexicon) -> None:
     assert lexicon.expand_acronyms("Điều XYZQ") == "Điều XYZQ"  # unknown: unchanged
 
 
+def test_an_everyday_acronym_keeps_its_meaning() -> None:
+    # a heading's "căn cứ chấm dứt …" would make CCCD (the citizen's ID card) an acronym
+    lex = Lexicon.from_statutes(["Căn cứ chấm dứt hợp đồng", "Căn cứ chấm dứt việc làm"])
+    assert lex.acronyms.get("CCCD") == "căn cứ chấm dứt"
+    assert lex.expand_acronyms("giữ CCCD của người lao động") == "giữ CCCD của người lao động"
+    assert "giấy tờ tùy thân" in lex.expansions("giữ CCCD của người lao động")
+
+
 def test_everyday_words_map_to_statute_words(lexicon: Lexicon) -> None:
     assert lexicon.expansions("Công ty đuổi việc tôi") == [
         "đơn phương chấm dứt hợp đồng lao động",

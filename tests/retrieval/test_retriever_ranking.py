@@ -51,12 +51,28 @@ def test_query_analysis(query: str, cited: list[str], docs: list[str]) -> None:
     assert list(a.docs) == docs
 
 
+@pytest.mark.parametrize(
+    ("query", "missing"),
+    [
+        ("Theo Bộ luật Hình sự 2017, hình phạt là gì?", ("Bộ luật Hình sự 2015 (100/2015/QH13)",)),
+        ("Theo Nghị định 145/2020/NĐ-CP, tháng lẻ?", ("Nghị định 145/2020/NĐ-CP",)),
+        # an indexed law: nothing missing
+        ("Theo Bộ luật dân sự 2015, pháp nhân chấm dứt khi nào?", ()),
+        # a code the registry has no such year of names no law we can tell
+        ("Trong điều 10 của Bộ Luật dân sự 2019, nơi làm việc là gì?", ()),
+    ],
+)  # fmt: skip
+def test_laws_named_but_not_indexed(query: str, missing: tuple[str, ...]) -> None:
+    assert _analyzer().analyze(query).missing == missing
+
+
 def test_query_analysis_scope_and_unknown_laws() -> None:
     a = _analyzer().analyze("Theo Điều 32, việc sử dụng hình ảnh", scope=["91/2015/QH13"])
     assert [c.canonical for c in a.cited] == ["91/2015/QH13 › Điều 32"]
     assert a.bare and a.bare[0].article == "32"
     a = _analyzer().analyze("Theo Luật Đất đai 2013, ai được giao đất?")
     assert a.unknown_laws == ("Luật Đất đai 2013",)
+    assert a.missing == ("Luật Đất đai 2013 (45/2013/QH13)",)
     assert a.normalized == a.query
     assert _analyzer().analyze("hoà giải").normalized == "hòa giải"
 
