@@ -123,7 +123,7 @@ class CitationResolver:
         if address.clause is None and address.point is None:
             return art.text
         where = f"Điều {address.article}"
-        text = art.text
+        text, chunks = art.text, list(art.chunks)
         if address.clause is not None:
             chunks = [c for c in art.chunks if c.address.clause == address.clause]
             if not chunks:
@@ -135,6 +135,8 @@ class CitationResolver:
         if address.point is None:
             return text
         found = point_text(text, address.point)
+        if found is None:  # a long Khoản split by groups of Điểm records its letters
+            found = next((c.text for c in chunks if address.point in c.points), None)
         if found is None:
             return _Missing(f"điểm {address.point} không có trong {where} (no such point)")
         return found
