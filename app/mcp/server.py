@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from app.settings import Settings
 
 T = TypeVar("T")
-READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, openWorldHint=False)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 INSTRUCTIONS = (
     "luatqa: trích dẫn luật Việt Nam có kiểm chứng (cited answers from Vietnamese law). "
     "Use search_law to find provisions, get_provision to read one by citation, "

@@ -11,7 +11,7 @@ from legal.registry import default_registry
 from retrieval.articles import ArticleReader
 from retrieval.catalog import Catalog
 from retrieval.records import ArticleRecord, ChunkRecord, DocumentRecord
-from retrieval.resolve import CitationResolver, point_text
+from retrieval.resolve import CitationResolver, ResolvedCitation, point_text
 from retrieval.store.base import PointRecord, VectorStore
 
 LAW = "45/2019/QH14"
@@ -22,7 +22,7 @@ def resolver(store: VectorStore) -> CitationResolver:
     return CitationResolver(reader, Catalog.load(reader, default_registry()))
 
 
-def one(store: VectorStore, text: str):  # type: ignore[no-untyped-def]
+def one(store: VectorStore, text: str) -> ResolvedCitation:
     found = resolver(store).resolve_text(text)
     assert len(found) == 1, found
     return found[0]
@@ -97,9 +97,21 @@ def test_with_several_laws_indexed_a_bare_citation_is_not_guessed(
 
 def test_an_article_without_clauses_has_no_clause(records_store: VectorStore) -> None:
     addr = LegalAddress(LAW, "5")
-    fields = {"doc_id": LAW, "doc_label": "Bộ luật Lao động 2019", "text": "Chỉ một đoạn."}
-    art = ArticleRecord(**fields, address=addr, id="1" * 8 + "-0000-4000-8000-" + "0" * 12)
-    chunk = ChunkRecord(**fields, address=addr, id="2" * 8 + "-0000-4000-8000-" + "0" * 12)
+    label, text = "Bộ luật Lao động 2019", "Chỉ một đoạn."
+    art = ArticleRecord(
+        doc_id=LAW,
+        doc_label=label,
+        text=text,
+        address=addr,
+        id="1" * 8 + "-0000-4000-8000-" + "0" * 12,
+    )
+    chunk = ChunkRecord(
+        doc_id=LAW,
+        doc_label=label,
+        text=text,
+        address=addr,
+        id="2" * 8 + "-0000-4000-8000-" + "0" * 12,
+    )
     records_store.upsert([PointRecord(r.id, r.to_payload(), None) for r in (art, chunk)])
     got = one(records_store, "khoản 2 Điều 5 BLLĐ")
     assert not got.resolved and "has no clauses" in (got.reason or "")
