@@ -93,8 +93,15 @@ def build_server(tools: LawTools) -> MCPServer[Any]:
     )
     def verify_citations(
         text: Annotated[str, Field(description="Văn bản cần kiểm tra / the text to check")],
+        law: Annotated[
+            str | None,
+            Field(
+                description="Luật mà các trích dẫn không nêu tên luật thuộc về (ví dụ BLLĐ) / "
+                "the law a citation naming none refers to"
+            ),
+        ] = None,
     ) -> dict[str, Any]:
-        return _call(lambda: tools.verify_citations(text))
+        return _call(lambda: tools.verify_citations(text, law))
 
     @server.tool(
         annotations=READ_ONLY,

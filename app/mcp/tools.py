@@ -145,11 +145,15 @@ class LawTools:
             )
         return {"provisions": [_provision(f) for f in found]}
 
-    def verify_citations(self, text: str) -> dict[str, Any]:
+    def verify_citations(self, text: str, law: str | None = None) -> dict[str, Any]:
+        from app.commands.search import resolve_laws
+
         if not text.strip():
             raise QuestionError("the text is empty", hint="paste the text whose citations to check")
         with self._index() as services:
-            found = _resolver(services.retriever).resolve_text(text)
+            retriever = services.retriever
+            default = resolve_laws(retriever, [law], option="law")[0] if law else None
+            found = _resolver(retriever).resolve_text(text, default_doc=default)
         unresolved = sum(not f.resolved for f in found)
         return {
             "citations": [f.to_dict() for f in found],

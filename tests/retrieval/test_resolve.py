@@ -93,6 +93,10 @@ def test_with_several_laws_indexed_a_bare_citation_is_not_guessed(
     got = one(records_store, "khoản 1 Điều 35")
     assert not got.resolved and got.address is None
     assert "no law named" in (got.reason or "")
+    (chosen,) = resolver(records_store).resolve_text("khoản 1 Điều 35", default_doc=LAW)
+    assert chosen.resolved and chosen.address == LegalAddress(LAW, "35", "1")
+    named = resolver(records_store).resolve_text("Điều 35 BLLĐ", default_doc="91/2015/QH13")
+    assert named[0].address == LegalAddress(LAW, "35")  # a law written wins over the default
 
 
 def test_an_article_without_clauses_has_no_clause(records_store: VectorStore) -> None:

@@ -38,6 +38,8 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         "verify_citations",
         {"text": "Theo khoản 2 Điều 35 BLLĐ người lao động được nghỉ; khoản 9 Điều 36 thì không."},
     ),
+    "verify_law": ("verify_citations", {"text": "khoản 2 Điều 35", "law": "BLLĐ"}),
+    "verify_bad_law": ("verify_citations", {"text": "khoản 2 Điều 35", "law": "Luật Đất đai"}),
     "answer": ("answer", {"question": "Tuổi nghỉ hưu của người lao động là bao nhiêu?"}),
     "empty_question": ("answer", {"question": ""}),
     "bad_type": ("answer", {"question": "Tuổi nghỉ hưu?", "type": "essay"}),
@@ -172,6 +174,9 @@ def test_verify_citations(session_results: dict[str, Any]) -> None:
     assert second["cited_as"] == "khoản 9 Điều 36"
     assert second["address"] == "45/2019/QH14 › Điều 36 › Khoản 9"
     assert not second["resolved"] and "no such clause" in second["reason"]
+    (bare,) = ok(session_results["verify_law"])["citations"]
+    assert bare["resolved"] and bare["address"] == "45/2019/QH14 › Điều 35 › Khoản 2"
+    assert "law 'Luật Đất đai' names no document" in error(session_results["verify_bad_law"])
 
 
 def test_answer_is_extractive_without_an_llm_and_says_so(session_results: dict[str, Any]) -> None:
