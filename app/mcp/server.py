@@ -48,6 +48,14 @@ def _call(fn: Callable[[], T]) -> T:
 def build_server(tools: LawTools) -> MCPServer[Any]:
     """The MCP server over ``tools`` (no transport started)."""
     server: MCPServer[Any] = MCPServer("luatqa", instructions=INSTRUCTIONS, log_level="WARNING")
+    _reading_tools(server, tools)
+    _checking_tools(server, tools)
+    _resources(server, tools)
+    return server
+
+
+def _reading_tools(server: MCPServer[Any], tools: LawTools) -> None:
+    """search_law, get_provision."""
 
     @server.tool(
         annotations=READ_ONLY,
@@ -83,6 +91,10 @@ def build_server(tools: LawTools) -> MCPServer[Any]:
         citation: Annotated[str, Field(description="Trích dẫn / the citation")],
     ) -> dict[str, Any]:
         return _call(lambda: tools.get_provision(citation))
+
+
+def _checking_tools(server: MCPServer[Any], tools: LawTools) -> None:
+    """verify_citations, answer, list_documents."""
 
     @server.tool(
         annotations=READ_ONLY,
@@ -133,6 +145,10 @@ def build_server(tools: LawTools) -> MCPServer[Any]:
     def list_documents() -> dict[str, Any]:
         return _call(tools.list_documents)
 
+
+def _resources(server: MCPServer[Any], tools: LawTools) -> None:
+    """luatqa://documents and luatqa://{doc}[/dieu-N[/khoan-K[/diem-x]]]."""
+
     @server.resource(
         "luatqa://documents",
         name="documents",
@@ -151,8 +167,6 @@ def build_server(tools: LawTools) -> MCPServer[Any]:
     )
     def provision(path: str) -> str:
         return _resource(lambda: tools.read_resource(path))
-
-    return server
 
 
 def _resource(fn: Callable[[], T]) -> T:
