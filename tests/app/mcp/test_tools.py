@@ -105,3 +105,36 @@ def test_the_server_over_streamable_http(demo_index: Path) -> None:
     (prov,) = json.loads(found.content[0].text)["provisions"]
     assert prov["address"] == "45/2019/QH14 › Điều 169"
     assert prov["text"].startswith("1. Người lao động bảo đảm điều kiện")
+
+
+@pytest.mark.slow
+def test_the_catalog_is_read_again_only_when_the_documents_change(
+    demo_index: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from app.mcp.tools import LawTools
+    from app.settings import load_settings
+    from app.wiring import Services
+    from retrieval.records import DocumentRecord
+    from retrieval.store.base import PointRecord
+    from retrieval.store.edge import EdgeStore
+
+    index = tmp_path / "idx"
+    shutil.copytree(demo_index, index)
+    tools = LawTools(Services(load_settings({"index": {"dir": index, "qdrant_url": None}})))
+    first = tools.list_documents()["documents"]
+    assert tools._catalog is not None
+    read = tools._catalog[1]
+    assert tools.get_provision("Điều 35 BLLĐ")["provisions"]
+    assert tools._catalog[1] is read  # same documents: the catalog of the first call
+    store = EdgeStore(index)  # another process ingests a document meanwhile
+    new = DocumentRecord(
+        doc_id="Luật Mới", doc_version="v1", id=f"{'3' * 8}-0000-4000-8000-{'0' * 12}"
+    )
+    store.upsert([PointRecord(new.id, new.to_payload(), None)])
+    store.close()
+    again = tools.list_documents()["documents"]
+    assert tools._catalog[1] is not read
+    assert {d["id"] for d in again} == {d["id"] for d in first} | {"Luật Mới"}
+    tools.close()
