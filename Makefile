@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,st,finetune,llm,demo]'
+	$(BIN)/pip install -q -e '.[dev,st,finetune,llm,demo,llamaindex,mcp]'
 	touch $(STAMP)
 
 # Ingest the demo corpus into the embedded index (offline), then serve the UI; the URL is

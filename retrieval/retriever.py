@@ -130,6 +130,11 @@ class Retriever:
         and swapped in at once: searches running meanwhile keep the one they started with."""
         self._catalog = Catalog.load(self.reader, self._base_registry)
 
+    def use_catalog(self, catalog: Catalog) -> None:
+        """Adopt a catalog read earlier from the same documents (a reader that reopens the
+        index per request, like the MCP server, skips re-reading every article)."""
+        self._catalog = catalog
+
     @property
     def catalog(self) -> Catalog:
         catalog = self._catalog

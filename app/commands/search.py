@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from retrieval.types import Passage, Provision
 
 
-def resolve_laws(retriever: HybridRetriever, laws: list[str]) -> list[str]:
-    """``--law`` values (number, abbreviation or name) → document ids in the index."""
+def resolve_laws(retriever: HybridRetriever, laws: list[str], option: str = "--law") -> list[str]:
+    """``--law`` values (number, abbreviation or name) → document ids in the index; ``option``
+    names the argument in the error (the MCP tool's is ``laws``)."""
     docs: list[str] = []
     indexed = set(retriever.documents())
     for law in laws:
@@ -29,7 +30,7 @@ def resolve_laws(retriever: HybridRetriever, laws: list[str]) -> list[str]:
         if not ids:
             known = ", ".join(sorted(indexed)) or "(none)"
             raise InputError(
-                f"--law {law!r} names no document in the index",
+                f"{option} {law!r} names no document in the index",
                 hint=f"indexed documents: {known}",
             )
         docs.extend(d for d in ids if d not in docs)
