@@ -150,8 +150,9 @@ class RegistryResolver:
         if not citations:
             raise CitationError(f"no provision (Điều …) found in {text!r}")
         out: list[LegalAddress] = []
+        named = None  # a list names its law once: "BLLĐ 2019, khoản 2 Điều 18; Điều 145"
         for c in citations:
-            lm = c.law_mention
+            lm = c.law_mention or named
             if lm is None or lm.self_ref:
                 raise CitationError(
                     f"{c.raw!r} names no law", hint="write the law: 'Điều 36 Bộ luật Lao động 2019'"
@@ -159,6 +160,7 @@ class RegistryResolver:
             if c.this_article or c.article is None:
                 raise CitationError(f"{c.raw!r} names no article")
             doc = self.resolve_law(lm.number or lm.text)
+            named = lm
             out.append(LegalAddress(doc, c.article, c.clause, c.point))
         return tuple(dict.fromkeys(out))
 

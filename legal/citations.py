@@ -270,9 +270,10 @@ def parse_citations(text: str, registry: LawRegistry | None = None) -> list[Cita
         pts: list[str | None] = (
             list(_letters(text, m.start("pts"), gd["pts"])) if gd.get("pts") else [None]
         )
-        for a in arts:
-            for c in cls:
-                for p in pts:
+        qualified = len(arts) if this_article else _qualified(gd["arts"], len(arts))
+        for i, a in enumerate(arts):
+            for c in cls if i < qualified else [None]:
+                for p in pts if i < qualified else [None]:
                     out.append(
                         Citation(
                             article=a,
@@ -286,6 +287,17 @@ def parse_citations(text: str, registry: LawRegistry | None = None) -> list[Cita
                         )
                     )
     return out
+
+
+_NEXT_ARTICLE = re.compile(rf"{_SEP}{_ART_KW}")
+
+
+def _qualified(arts: str, n: int) -> int:
+    """How many of the listed articles the clause and point apply to: all of "khoản 1 Điều
+    3, 4", but only the first of "điểm a khoản 1 Điều 145; Điều 162" — the article word
+    written again starts a citation of its own (the whole Điều 162)."""
+    m = _NEXT_ARTICLE.search(arts)
+    return len(_split(arts[: m.start()], "d")) if m else n
 
 
 def _short_ok(text: str, folded: str, m: re.Match[str]) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from eval.gold import GoldItem, RegistryResolver, VerbatimResolver, load_gold
 from legal.address import LegalAddress
 from legal.document import DocType, DocumentMeta
-from legal.errors import GoldError
+from legal.errors import CitationError, GoldError
 from legal.registry import default_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,6 +47,18 @@ def test_jsonl_structured_and_citation_references(labor_index_resolver: Registry
     assert items["g5"].abstain and items["g5"].references == ()
     # line numbers count blank and comment lines
     assert items["g3"].line == 5 and items["g6"].line == 8
+
+
+def test_a_list_of_citations_names_its_law_once(labor_index_resolver: RegistryResolver) -> None:
+    # the labor-law benchmark's way: "Bộ luật Lao động 2019, khoản 2 Điều 18; điểm a …"
+    text = "Bộ luật Lao động 2019, khoản 2 Điều 18; điểm a khoản 1 Điều 145; Điều 162"
+    assert labor_index_resolver.resolve_citation(text) == (
+        LegalAddress("45/2019/QH14", "18", "2"),
+        LegalAddress("45/2019/QH14", "145", "1", "a"),
+        LegalAddress("45/2019/QH14", "162"),
+    )
+    with pytest.raises(CitationError, match="names no law"):
+        labor_index_resolver.resolve_citation("khoản 2 Điều 18")
 
 
 def test_unresolvable_reference_is_reported_not_dropped(

@@ -37,6 +37,10 @@ def triples(text: str) -> list[tuple[str | None, str | None, str | None]]:
         ("điểm đ khoản 1 Điều 8", [("8", "1", "đ")]),
         ("diem c khoan 1 dieu 8", [("8", "1", "c")]),
         ("Điều 6a", [("6a", None, None)]),
+        # the article word written again starts a citation of its own (the whole article)
+        ("điểm a khoản 1 Điều 145; Điều 162", [("145", "1", "a"), ("162", None, None)]),
+        ("khoản 2 Điều 36 và Điều 37", [("36", "2", None), ("37", None, None)]),
+        ("khoản 1 Điều 3, 4", [("3", "1", None), ("4", "1", None)]),
         # no citation
         ("thời hạn đến 35 ngày kể từ ngày d3", []),
         ("Chương II quy định về hợp đồng", []),
