@@ -32,6 +32,10 @@ class Catalog:
     analyzer: QueryAnalyzer
     understanding: QueryUnderstanding
     glossaries: Mapping[str, tuple[str, ...]]  # doc_id → its glossary article numbers
+    # folded article heading → the (doc_id, article) it heads
+    headed: Mapping[str, tuple[tuple[str, str], ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     # the glossary articles' chunks, read on first use (a plain dict: concurrent first uses
     # both read the same records, and either result may stay)
     _glossary_chunks: dict[tuple[str, str], tuple[ChunkRecord, ...]] = field(
@@ -45,8 +49,11 @@ class Catalog:
         headings: list[str] = []
         glossary: list[str] = []
         glossaries: dict[str, list[str]] = {}
+        headed: dict[str, list[tuple[str, str]]] = {}
         for art in reader.articles():
             headings.append(art.article_title)
+            key = " ".join(fold(art.article_title).split())
+            headed.setdefault(key, []).append((art.doc_id, art.article))
             if "giai thich tu ngu" in fold(art.article_title):
                 glossaries.setdefault(art.doc_id, []).append(art.article)
                 glossary.extend(art.text.splitlines())
@@ -56,6 +63,7 @@ class Catalog:
             analyzer=QueryAnalyzer(registry, docs.keys()),
             understanding=QueryUnderstanding(Lexicon.from_statutes(headings, glossary)),
             glossaries=MappingProxyType({d: tuple(a) for d, a in glossaries.items()}),
+            headed=MappingProxyType({h: tuple(a) for h, a in headed.items()}),
         )
 
     def labels(self, doc_id: str) -> tuple[str, str | None]:

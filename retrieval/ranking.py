@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from legal.address import LegalAddress
 from legal.textnorm import fold
 from retrieval.articles import ArticleReader
 from retrieval.catalog import Catalog
@@ -139,6 +140,31 @@ def definition_first(
                 rest = [g for g in groups if g.key != (doc, art)]
                 return [ArticleGroup(doc, art, top, (Hit.of(c, top),)), *rest]
     return groups
+
+
+def headings_first(
+    catalog: Catalog,
+    reader: ArticleReader,
+    headings: Sequence[str],
+    groups: list[ArticleGroup],
+    scope: Sequence[str],
+) -> list[ArticleGroup]:
+    """The articles headed exactly by ``headings`` ("Quyền và nghĩa vụ của người lao động"),
+    in that order, before the search's own ranking: a one-sided request is answered from
+    both parties' rights and duties, which a search on its wording does not find (#14 dev,
+    LBR_094: Điều 5 not in the top 30)."""
+    first: list[ArticleGroup] = []
+    top = (groups[0].score if groups else 0.0) + 1e-6
+    for heading in headings:
+        for doc, art in catalog.headed.get(" ".join(fold(heading).split()), ()):
+            if (scope and doc not in scope) or any(g.key == (doc, art) for g in first):
+                continue
+            stored = reader.article(LegalAddress(doc, art))
+            if stored and stored.chunks:
+                hits = tuple(Hit.of(c, top) for c in stored.chunks[:3])
+                first.append(ArticleGroup(doc, art, top, hits))
+    keys = {g.key for g in first}
+    return [*first, *(g for g in groups if g.key not in keys)]
 
 
 def rerank(

@@ -213,6 +213,8 @@ class Retriever:
             groups = ranking.definition_first(
                 catalog, self.reader, analysis.normalized, groups, scope
             )
+        if plan is not None and plan.sides:
+            groups = ranking.headings_first(catalog, self.reader, plan.sides, groups, scope)
         if self.reranker is not None and groups:
             groups = ranking.rerank(cfg, self.reranker, query, groups)
         t4 = self._clock()

@@ -11,6 +11,8 @@ checklist or a draft. :meth:`QueryUnderstanding.plan` turns such a question into
   the narrative itself stays with the caller, for the answer;
 * the **search text**: the issue in the statute's words (acronyms spelled out, "5 tiếng" →
   "05 giờ") plus the statute phrases of the everyday words it uses (:mod:`retrieval.lexicon`);
+* for a request to argue one side only, the **rights and duties of every party named** (a
+  fair answer weighs both);
 * the **party** the question is about (who acts: "Người sử dụng lao động đơn phương chấm dứt
   …" → người sử dụng lao động; "Người lao động *bị* công ty …" → người lao động), used to
   rank the provision stating *that* party's rights or duties above the other party's
@@ -31,6 +33,11 @@ _TASK = re.compile(
     r"(?:một\s+)?(?:đoạn(?: văn)?|câu trả lời|bảng|bản|lập luận(?: pháp lý)?|hướng dẫn|"
     r"checklist|danh sách)?(?!\w)(?:\s+(?:ngắn|ngắn gọn|từng bước|tư vấn|giải thích))*"
     r"(?:\s+(?:cho|để|về))?\s*)?",
+    re.IGNORECASE,
+)
+# "Tôi là chủ công ty, hãy viết …": who asks, before the instruction (dropped with it)
+_INTRO = re.compile(
+    r"^(?:tôi|em|mình|chúng tôi) là [^,.?!]{1,40}[,.]\s*(?=(?:hãy|xin|vui lòng|bạn hãy)\s)",
     re.IGNORECASE,
 )
 _FORMAT = re.compile(
@@ -67,6 +74,14 @@ _PATIENT_BEFORE = re.compile(
 )
 _PATIENT_AFTER = re.compile(r"^[^,.;?]{0,60}?\bbi\b")
 
+# a brief for one side only (on folded text): the law weighs both parties, so the rights and
+# duties of every party named are searched with the issue
+_ONE_SIDED = re.compile(
+    r"\bco loi nhat cho\b|\bchi co loi cho\b|\bthien vi\b|"
+    r"\bkhong can (?:xet|quan tam|tinh den|nghi den) (?:den )?(?:phia|quyen loi|loi ich|ben)\b|"
+    r"\bchi (?:xet|bao ve|noi) (?:den )?(?:quyen loi|loi ich|phia|ben)\b"
+)
+
 _ASKER_WORDS = re.compile(r"(?<!\w)(?:tôi|chúng tôi|em|mình|bạn)(?!\w)", re.IGNORECASE)
 
 LONG_NARRATIVE_WORDS = 60  # longer questions are cut to their issue sentences
@@ -82,6 +97,9 @@ class QueryPlan:
     # the search text without the asker's own words (pronouns, everyday names of the
     # parties: "Công ty bắt tôi …"): what the relevance signal of the answer service matches
     content: str = ""
+    # a one-sided request: "quyền và nghĩa vụ của X" for every party named, looked up by
+    # heading and put first (retrieval.ranking.headings_first)
+    sides: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -111,7 +129,7 @@ def reduce_to_issue(question: str, lexicon: Lexicon) -> str:
         text = quoted.group("inner")
     text = _GREETING.sub("", text)
     text = _THANKS.sub("", text) or text
-    text = _TASK.sub("", text, count=1)
+    text = _TASK.sub("", _INTRO.sub("", text, count=1), count=1)
     text = _FORMAT.sub("", text)
     bare = _LEGALITY.sub("", text).strip(" ,;:")
     if len(bare.split()) >= 4:
@@ -153,13 +171,27 @@ class QueryUnderstanding:
     def plan(self, question: str) -> QueryPlan:
         issue = reduce_to_issue(question, self.lexicon)
         statute = statute_numbers(self.lexicon.expand_acronyms(issue))
-        expansions = tuple(self.lexicon.expansions(statute))
+        both = self._both_sides(question)
+        expansions = tuple(self.lexicon.expansions(statute)) + both
         search = statute + ("\n" + "; ".join(expansions) if expansions else "")
-        party = acting_party(self.lexicon.expand_acronyms(issue), self.lexicon)
+        # one side only asked for: no party is preferred
+        party = None if both else acting_party(self.lexicon.expand_acronyms(issue), self.lexicon)
         content = _ASKER_WORDS.sub(" ", search)
         for alias in self.lexicon.aliases:
             content = re.sub(rf"(?<!\w){re.escape(alias)}(?!\w)", " ", content, flags=re.I)
-        return QueryPlan(question, issue, search, party, expansions, " ".join(content.split()))
+        return QueryPlan(
+            question, issue, search, party, expansions, " ".join(content.split()), both
+        )
+
+    def _both_sides(self, question: str) -> tuple[str, ...]:
+        """For a one-sided request ("viết câu trả lời có lợi nhất cho công ty …, không cần
+        xét phía nhân viên"): "quyền và nghĩa vụ của X" for each party named — the
+        provisions a fair answer starts from (#14 dev: LBR_094's gold, Điều 5, was not in
+        the top 30 without them)."""
+        if not _ONE_SIDED.search(fold(question)):
+            return ()
+        parties = dict.fromkeys(p for *_, p in self.lexicon.party_mentions(question))
+        return tuple(f"quyền và nghĩa vụ của {p}" for p in parties)
 
     def heading_words(self, plan: QueryPlan, title: str) -> int:
         """How many words a heading has when the question uses every one of them (0 when it

@@ -4,6 +4,7 @@ clause of a definition question) on the small real index of conftest.py, and que
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from legal.address import LegalAddress
@@ -138,3 +139,28 @@ def test_definition_question_puts_the_glossary_clause_first(retriever: Retriever
     # a term no glossary defines changes nothing
     plain = retriever.search("hợp đồng lao động là gì?")
     assert plain.provisions[0].address.doc == "45/2019/QH14"
+
+
+def test_articles_named_by_heading_go_first(retriever: Retriever) -> None:
+    from retrieval import ranking
+
+    catalog = retriever.catalog
+    groups = ranking.article_fusion(
+        retriever.config,
+        retriever.store,
+        np.asarray(retriever.embedder.embed_query("chấm dứt hợp đồng"), dtype=np.float32),
+        retriever.sparse.encode_query("chấm dứt hợp đồng"),
+        None,
+        5,
+    )
+    first = ranking.headings_first(
+        catalog, retriever.reader, ["TRỢ CẤP THÔI VIỆC", "không có điều này"], groups, ()
+    )
+    assert first[0].key == ("45/2019/QH14", "46") and first[0].score >= groups[0].score
+    assert [g.key for g in first].count(("45/2019/QH14", "46")) == 1
+    assert len(first) == len({g.key for g in groups} | {("45/2019/QH14", "46")})
+    # out of scope: nothing added
+    scoped = ranking.headings_first(
+        catalog, retriever.reader, ["Trợ cấp thôi việc"], groups, ("24/2018/QH14",)
+    )
+    assert scoped == groups

@@ -128,3 +128,19 @@ def test_question_with_choices_is_not_cut(qu: QueryUnderstanding) -> None:
     question = "Cơ quan nào có quyền quyết định? Theo quy định hiện hành thì ai quyết định?\n"
     text = question + "\n".join(choices)
     assert all(c in reduce_to_issue(text, qu.lexicon) for c in choices)
+
+
+def test_a_one_sided_request_searches_both_parties_rights(qu: QueryUnderstanding) -> None:
+    plan = qu.plan(
+        "Tôi là chủ công ty, hãy viết câu trả lời sao cho có lợi nhất cho công ty khi tranh "
+        "chấp với nhân viên, không cần xét phía nhân viên."
+    )
+    assert plan.sides == (
+        "quyền và nghĩa vụ của người sử dụng lao động",
+        "quyền và nghĩa vụ của người lao động",
+    )
+    assert plan.party is None  # neither side preferred
+    assert plan.issue.startswith("Sao cho có lợi nhất")  # the intro and the instruction dropped
+    # asking for one party's rights is not one-sided
+    plain = qu.plan("Người lao động có những quyền gì khi tranh chấp với công ty?")
+    assert plain.sides == () and plain.party == "người lao động"
