@@ -144,6 +144,16 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Appendix:
+    """A "PHỤ LỤC" after a decree's or circular's articles (a list of jobs, a form): kept
+    apart from the articles, never read as their clauses."""
+
+    number: str  # "I", "1", or "" for a single appendix
+    title: str  # the line after the heading
+    text: str
+
+
+@dataclass(frozen=True)
 class DocumentMeta:
     doc_id: str  # the id used in legal addresses: number when known, else the name
     number: str | None  # số hiệu, "45/2019/QH14", "44/VBHN-VPQH"
@@ -162,6 +172,7 @@ class Document:
     divisions: tuple[Division, ...] = ()
     pages: int | None = None
     warnings: tuple[str, ...] = field(default=())
+    appendices: tuple[Appendix, ...] = ()
 
     @property
     def doc_id(self) -> str:
@@ -196,6 +207,7 @@ class Document:
             ],
             "articles": [_article(a) for a in self.articles],
             "warnings": list(self.warnings),
+            "appendices": [asdict(a) for a in self.appendices],
         }
 
 
