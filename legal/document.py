@@ -186,9 +186,11 @@ class Document:
         return next((a for a in self.articles if a.number == number), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape printed by ``luatqa parse --json``."""
+        """The JSON shape printed by ``luatqa parse --json``. ``appendices`` is there only
+        when the document has some: this dict is also what the index's document version
+        hashes, and a key added to every document would re-index every index."""
         m = self.meta
-        return {
+        out = {
             "id": m.doc_id,
             "number": m.number,
             "type": m.doc_type.value,
@@ -207,8 +209,10 @@ class Document:
             ],
             "articles": [_article(a) for a in self.articles],
             "warnings": list(self.warnings),
-            "appendices": [asdict(a) for a in self.appendices],
         }
+        if self.appendices:
+            out["appendices"] = [asdict(a) for a in self.appendices]
+        return out
 
 
 def _division(d: Division) -> dict[str, Any]:
