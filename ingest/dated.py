@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ingest.guidance import Guidance, read_guidance
-from ingest.validity import amendment_dates, read_validity
+from ingest.validity import VALIDITY_VERSION, amendment_dates, read_validity
 from legal.address import LegalAddress
 from legal.document import AmendmentNote, Document
 from legal.registry import LawRegistry
@@ -88,6 +88,7 @@ class Dater:
             relations=v.relations,
             relative_to=v.relative_to,
             guides_document=self.guidance.document,
+            validity_version=VALIDITY_VERSION,
         )
 
 

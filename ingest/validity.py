@@ -31,6 +31,9 @@ from legal.address import LegalAddress
 from legal.document import AmendmentNote, Article, Document
 from legal.validity import Dates, ProvisionDate, Relation, RelationKind, Validity
 
+#: the reading of validity stored with each document; bump it when this module reads more,
+#: and the next ``luatqa ingest`` refreshes every indexed document's fields (no re-embedding)
+VALIDITY_VERSION = 1
 NUMBER = r"\d+/(?:\d{4}/)?[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ0-9]+)*"
 _DATE = r"ngày\s+(\d{1,2})\s*(?:tháng\s+|/\s*)(\d{1,2})\s*(?:năm\s+|/\s*)(\d{4})"
 _SELF = (

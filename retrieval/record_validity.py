@@ -37,6 +37,13 @@ def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def guide_key(address: LegalAddress) -> str:
     """ "45/2019/QH14|21": the article a guiding provision details, as stored in
     ``guides_articles``."""
@@ -117,6 +124,7 @@ class DocumentValidity(ValidityFields):
     relations: tuple[Relation, ...] = ()
     relative_to: str | None = None  # "from the day Luật số X takes effect", X's date unknown
     guides_document: str | None = None  # doc id of the statute a decree/circular details
+    validity_version: int | None = None  # the reading that wrote these fields (None: before)
 
     def _document_validity_payload(self) -> dict[str, Any]:
         out = self._validity_payload()
@@ -126,6 +134,8 @@ class DocumentValidity(ValidityFields):
             out["relative_to"] = self.relative_to
         if self.guides_document is not None:
             out["guides_document"] = self.guides_document
+        if self.validity_version is not None:
+            out["validity_version"] = self.validity_version
         return out
 
     @classmethod
@@ -136,4 +146,5 @@ class DocumentValidity(ValidityFields):
             "relations": tuple(Relation.from_dict(dict(r)) for r in relations),
             "relative_to": _opt(p.get("relative_to")),
             "guides_document": _opt(p.get("guides_document")),
+            "validity_version": _int(p.get("validity_version")),
         }

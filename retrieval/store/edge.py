@@ -47,8 +47,12 @@ def _match(key: str, values: Sequence[Any]) -> Any:
     return qe.FieldCondition(key, match=qe.MatchAny(vals))
 
 
+def _date_range(key: str, op: str, value: str) -> Any:
+    return qe.FieldCondition(key, range=qe.RangeDateTime(**{op: value}))
+
+
 def to_edge_filter(flt: Filter | None) -> qe.Filter | None:
-    made = conditions(flt, _match)
+    made = conditions(flt, _match, _date_range)
     return None if made is None else qe.Filter(must=made[0] or None, must_not=made[1] or None)
 
 
@@ -206,6 +210,15 @@ class EdgeStore(VectorStore):
                     "refusing to delete with an empty filter (it would wipe the index)"
                 )
             self._shard.update(qe.UpdateOperation.delete_points_by_filter(f))
+
+    def set_payload(self, flt: Filter, payload: dict[str, Any]) -> None:
+        if self._shard is None or not payload:
+            return
+        with self._engine("set_payload"):
+            f = to_edge_filter(flt)
+            if f is None:
+                raise StoreError("refusing to set a payload with an empty filter")
+            self._shard.update(qe.UpdateOperation.set_payload_by_filter(f, payload))
 
     @contextlib.contextmanager
     def _engine(self, what: str) -> Iterator[None]:

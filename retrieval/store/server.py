@@ -6,6 +6,7 @@ modes (``QdrantClient(location=":memory:")`` / ``QdrantClient(path=...)``), whic
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -26,8 +27,14 @@ def _match(key: str, values: Sequence[Any]) -> m.FieldCondition:
     return m.FieldCondition(key=key, match=m.MatchAny(any=vals))
 
 
+def _date_range(key: str, op: str, value: str) -> m.FieldCondition:
+    day = dt.date.fromisoformat(value)
+    bound = m.DatetimeRange(gt=day) if op == "gt" else m.DatetimeRange(lte=day)
+    return m.FieldCondition(key=key, range=bound)
+
+
 def to_qdrant_filter(flt: Filter | None) -> m.Filter | None:
-    made = base.conditions(flt, _match)
+    made = base.conditions(flt, _match, _date_range)
     return None if made is None else m.Filter(must=made[0] or None, must_not=made[1] or None)
 
 
@@ -158,6 +165,21 @@ class ServerStore(base.VectorStore):
             self.client.delete,
             self.collection,
             points_selector=m.FilterSelector(filter=f),
+            wait=True,
+        )
+
+    def set_payload(self, flt: Filter, payload: dict[str, Any]) -> None:
+        if not payload or not self._has_collection():
+            return
+        f = self._filter(flt)
+        if f is None:
+            raise StoreError("refusing to set a payload with an empty filter")
+        self._call(
+            "set_payload",
+            self.client.set_payload,
+            self.collection,
+            payload=payload,
+            points=m.FilterSelector(filter=f),
             wait=True,
         )
 
