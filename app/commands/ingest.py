@@ -3,8 +3,9 @@ them (embedded index folder via ``--index``, or a Qdrant server via ``--qdrant-u
 
 Unchanged documents are skipped (same parsed content = same version); changed ones replace
 their old points. An index built before validity existed (issue 11) is brought up to date by
-this same command: the validity fields are set on its points, nothing is re-embedded. Bad files are reported at the end and make the exit code 2 (bad input, see
-:mod:`app.boundary`); the other files are still ingested."""
+this same command: the validity fields are set on its points, nothing is re-embedded. Bad
+files are reported at the end and make the exit code 2 (bad input, see :mod:`app.boundary`);
+the other files are still ingested."""
 
 from __future__ import annotations
 
