@@ -118,8 +118,10 @@ def registry_labeler(doc: Document) -> tuple[str, str | None]:
     reg = default_registry().with_documents([doc.meta])
     label = reg.label(doc.doc_id)
     meta = doc.meta
-    if label == doc.doc_id and meta.number and meta.doc_type in _CITED_BY_NUMBER:
-        label = f"{meta.doc_type.value} {meta.number}"
+    entry = reg.entry(doc.doc_id)
+    curated = entry is not None and not entry.key.startswith("doc:")  # in registry.yaml
+    if meta.number and meta.doc_type in _CITED_BY_NUMBER and not curated:
+        return f"{meta.doc_type.value} {meta.number}", None
     elif label == doc.doc_id and meta.title:
         label = f"{meta.title} {meta.year}" if meta.year else meta.title
     short = reg.short(doc.doc_id)

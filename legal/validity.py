@@ -111,6 +111,11 @@ class Currency(StrEnum):
     UNKNOWN = "Chưa rõ hiệu lực"
 
 
+def today_iso() -> str:
+    """Today, the date citations are labelled for when no as-of date is given."""
+    return dt.date.today().isoformat()
+
+
 def to_date(value: str | dt.date | None) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value

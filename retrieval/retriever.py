@@ -34,6 +34,7 @@ from retrieval.articles import ArticleReader
 from retrieval.assemble import Assembler
 from retrieval.catalog import Catalog
 from retrieval.grouping import group_by_article
+from retrieval.guidance import with_guidance
 from retrieval.query import QueryAnalysis, QueryAnalyzer
 from retrieval.ranking import Reranker
 from retrieval.scenario import QueryUnderstanding
@@ -90,6 +91,11 @@ class RetrieverConfig:
     # … and by 1 + heading_boost for the article(s) whose whole heading the question uses
     # (the most specific heading only: "Nội dung hợp đồng lao động" over "Hợp đồng lao động")
     heading_boost: float = 0.1
+    # the implementation chain (retrieval.guidance): the decree/circular provisions that
+    # detail one of the top ``guidance_from`` provisions, ``guidance_per`` each, after it
+    guidance: bool = True
+    guidance_from: int = 3
+    guidance_per: int = 2
 
     def __post_init__(self) -> None:
         weighted = (self.dense_weight, self.sparse_weight) != (1.0, 1.0)
@@ -164,7 +170,12 @@ class Retriever:
         k: int = 10,
         docs: Sequence[str] | None = (),
         doc_types: Sequence[str] | None = (),
+        as_of: str | None = None,
+        guidance: bool | None = None,
     ) -> SearchResult:
+        """The provisions answering ``query``. ``as_of`` (ISO date): only provisions in force
+        that day are searched (a store filter, :class:`retrieval.store.base.Filter`);
+        ``guidance`` (default: the config's) brings the guiding provisions of the top hits."""
         cfg, catalog = self.config, self.catalog  # one snapshot for the whole search
         docs, doc_types = tuple(docs or ()), tuple(doc_types or ())
         timings: dict[str, float] = {}
@@ -185,7 +196,11 @@ class Retriever:
 
         # Only chunks carry vectors (article and document records are payload-only and never
         # match a vector search), so no kind condition: a filter costs time in the prefetches.
-        flt = Filter(doc_ids=scope, doc_types=tuple(doc_types)) if scope or doc_types else None
+        flt = (
+            Filter(doc_ids=scope, doc_types=tuple(doc_types), as_of=as_of)
+            if scope or doc_types or as_of
+            else None
+        )
         if cfg.fusion_level == "article":
             groups = ranking.article_fusion(cfg, self.store, dense, sparse, flt, k)
         else:
@@ -214,6 +229,10 @@ class Retriever:
         timings["rank_ms"] = _ms(t4 - t3)
 
         provisions = Assembler(cfg, self.reader, catalog).assemble(analysis, groups, k)
+        if cfg.guidance if guidance is None else guidance:
+            provisions = with_guidance(
+                self.store, provisions, as_of=as_of, top=cfg.guidance_from, per=cfg.guidance_per
+            )
         t5 = self._clock()
         timings["assemble_ms"] = _ms(t5 - t4)
         timings["total_ms"] = _ms(t5 - t0)
@@ -226,6 +245,7 @@ class Retriever:
             search_text=plan.search_text if plan else None,
             party=plan.party if plan else None,
             content_text=plan.content if plan else None,
+            as_of=as_of,
         )
 
     # ---- direct access ----------------------------------------------------------------------

@@ -73,6 +73,7 @@ class SearchResult:
     search_text: str | None = None
     party: str | None = None
     content_text: str | None = None  # search_text without the asker's own words
+    as_of: str | None = None  # the date the search was restricted to (ISO), if any
 
     @property
     def passages(self) -> tuple[Passage, ...]:
