@@ -29,6 +29,7 @@ from typing import Any, NoReturn, Protocol
 
 from eval.gold_file import FORMAT_HINT, read_raw
 from eval.gold_shapes import to_our_shape
+from eval.validity import read_dating
 from legal.address import LegalAddress
 from legal.errors import CitationError, GoldError
 from legal.registry import LawRegistry
@@ -49,6 +50,9 @@ class GoldItem:
     # (scored in its own section; see eval/gold_shapes.py)
     decline: bool = False
     supporting: tuple[LegalAddress, ...] = ()  # other provisions a full answer cites
+    # the date the question is about, and the currency labels expected on it (eval.validity)
+    as_of: str | None = None
+    currency: tuple[tuple[str, str], ...] = ()  # (doc id, "Còn hiệu lực" | …)
 
     @property
     def article_gold(self) -> tuple[LegalAddress, ...]:
@@ -332,6 +336,7 @@ def load_gold(
         if not isinstance(abstain, bool) or not isinstance(decline, bool):
             reader.fail("'abstain' and 'decline' must be true or false")
         raw_refs = _alqac_refs(reader) if alqac else _our_refs(reader, abstain)
+        as_of, currency = read_dating(reader.obj, resolver, reader.fail)
         refs: list[LegalAddress] = []
         for raw in raw_refs:
             try:
@@ -367,6 +372,8 @@ def load_gold(
                 line=line,
                 decline=decline,
                 supporting=tuple(a for a in dict.fromkeys(supporting) if a not in refs),
+                as_of=as_of,
+                currency=currency,
             )
         )
     n_refs = sum(len(i.references) for i in items)
