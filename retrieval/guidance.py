@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from retrieval.record_validity import guide_key
 from retrieval.records import ArticleRecord, Kind
@@ -58,33 +59,48 @@ def with_guidance(
     top: int = 3,
     per: int = 2,
 ) -> list[Provision]:
-    """``provisions`` with the guidance of the ``top`` first statute provisions inserted
-    after each (role ``GUIDANCE``, the statute provision's score)."""
+    """``provisions`` with the guidance of the ``top`` first statute provisions right after
+    each (role ``GUIDANCE``, the statute provision's score). A guiding article the search
+    found further down is moved up (the search's own evidence that it is relevant comes
+    first); the others follow in :func:`_order`."""
     leads = [p for p in provisions[:top] if p.role in _LEADS]
     keys = list(dict.fromkeys(guide_key(p.address) for p in leads))
     found = guiding_records(store, keys, as_of)
     if not found:
         return list(provisions)
-    present = {p.address.canonical for p in provisions}
-    lead_ids = {id(p) for p in leads}
+    rank = {p.address.canonical: i for i, p in enumerate(provisions)}
+    placed: dict[str, list[Provision]] = {}  # lead address → the guidance after it
+    moved: set[str] = set()
+    for lead in leads:
+        records = _order(lead, found.get(guide_key(lead.address), []))
+        records.sort(key=lambda r: rank.get(r.address.canonical, len(rank)))
+        chosen: list[Provision] = []
+        for rec in records:
+            where = rank.get(rec.address.canonical)
+            if len(chosen) >= per or rec.address.canonical in moved:
+                continue
+            if where is not None and where <= rank[lead.address.canonical]:
+                continue  # ranked above its statute provision by the search: left there
+            moved.add(rec.address.canonical)
+            chosen.append(_as_guidance(rec, lead, provisions[where] if where is not None else None))
+        placed[lead.address.canonical] = chosen
     out: list[Provision] = []
     for prov in provisions:
-        out.append(prov)
-        if id(prov) not in lead_ids:
+        if prov.address.canonical in moved:
             continue
-        for rec in _order(prov, found.get(guide_key(prov.address), []))[:per]:
-            if rec.address.canonical in present:
-                continue
-            present.add(rec.address.canonical)
-            passage = rec.passage(score=prov.score, role=PassageRole.GUIDANCE)
-            out.append(
-                Provision(
-                    rec.address,
-                    rec.article_title,
-                    passage.doc_label,
-                    prov.score,
-                    (passage,),
-                    PassageRole.GUIDANCE,
-                )
-            )
+        out.append(prov)
+        out.extend(placed.get(prov.address.canonical, []))
     return out
+
+
+def _as_guidance(rec: ArticleRecord, lead: Provision, found: Provision | None) -> Provision:
+    """The guiding article as a provision after ``lead``: the passages the search matched
+    when it found it, else the whole article."""
+    if found is not None:
+        passages = tuple(replace(p, role=PassageRole.GUIDANCE) for p in found.passages)
+        return replace(found, passages=passages, role=PassageRole.GUIDANCE)
+    passage = rec.passage(score=lead.score, role=PassageRole.GUIDANCE)
+    return Provision(
+        rec.address, rec.article_title, passage.doc_label, lead.score, (passage,),
+        PassageRole.GUIDANCE,
+    )  # fmt: skip

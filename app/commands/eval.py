@@ -141,8 +141,9 @@ def _print_validity(compared: dict[str, Any]) -> None:
         ("without (before)", "without", labels["accuracy_without"]),
     ):
         m = compared[key]
-        r = m.get("recall", {})
-        table.add_row(name, fmt(r.get("1")), fmt(r.get("10")), fmt(m.get("mrr@10")), fmt(acc))
+        table.add_row(
+            name, fmt(m.get("recall@1")), fmt(m.get("recall@10")), fmt(m.get("mrr@10")), fmt(acc)
+        )
     Console().print(table)
 
 
