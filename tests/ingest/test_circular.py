@@ -4,10 +4,13 @@ published (../shared/corpus/pdfs; skipped when absent)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from app.cli import _register, cli
 from ingest.load import load_documents
 from ingest.metadata import ministry_name, read_header
 from ingest.readers.text import parse_text
@@ -113,3 +116,19 @@ def test_circular_10_2020_parses_whole(circular_pdf: Path) -> None:
     assert not [d for d in doc.divisions if d.kind.value in ("Phần", "Mục")]
     assert len(doc.appendices) == 1
     assert "Lò điện hồ quang" in doc.appendices[0].text
+
+
+def test_parse_json_shows_validity_and_guidance(circular_pdf: Path) -> None:
+    _register()
+    result = CliRunner().invoke(cli, ["parse", str(circular_pdf), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert len(data["articles"]) == 12 and data["title"].startswith("Thông tư quy định chi tiết")
+    v = data["validity"]
+    assert (v["signed"], v["effective_from"], v["guides_document"]) == (
+        "2020-11-12",
+        "2021-01-01",
+        "45/2019/QH14",
+    )
+    assert v["guides"]["3"] == ["45/2019/QH14 › Điều 21 › Khoản 1"]
+    assert [r["number"] for r in v["relations"]] == ["47/2015/TT-BLĐTBXH", "26/2013/TT-BLĐTBXH"]
