@@ -221,6 +221,7 @@ class IngestPipeline:
         if prepared is None:
             n_clauses = sum(len(a.clauses) for a in doc.articles)
             if todo.refresh:
+                self._ensure_collection()  # adds the as-of filter's payload indexes
                 records = self.chunker.chunk(doc, version=version).records
                 refresh_validity(self.store, doc.doc_id, version, [r.record for r in records])
             return DocReport(

@@ -1,43 +1,70 @@
 """The implementation chain at search time: a statute's provision brings the decree's or
 circular's provisions that detail it, labelled as guidance and ranked right after it.
 
-Which provisions detail which is written at ingest (:mod:`ingest.guidance`) as the
-``guides_articles`` keyword list of the guiding article records ("45/2019/QH14|21"), so one
-store request finds the guidance of the top provisions, under the same as-of date as the
-search. Per statute provision at most ``per`` guiding articles are added, those detailing
-the very clauses that matched first ("theo khoản 1 Điều 21" for a hit on khoản 1), the most
-specific first (fewest provisions detailed), then in legal order. A guiding article that is
-a hit of its own stays where the search ranked it.
+Which provisions detail which is written at ingest (:mod:`ingest.guidance`) on the guiding
+article records (``guides``, ``guides_articles``: "45/2019/QH14|21"); :class:`GuidanceIndex`
+reads them once per catalog, and a search picks the guidance of its top provisions in force
+on the same as-of date. Per statute provision at most ``per`` guiding articles are added:
+one the search found further down first (moved up), then those detailing the very clauses
+that matched ("theo khoản 1 Điều 21" for a hit on khoản 1), the most specific first (fewest
+provisions detailed), then in legal order. One ranked above its statute provision stays.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
+from legal.validity import Currency
 from retrieval.record_validity import guide_key
-from retrieval.records import ArticleRecord, Kind
+from retrieval.records import ArticleRecord, DocumentRecord, Kind
 from retrieval.store.base import Filter, VectorStore
 from retrieval.types import PassageRole, Provision
 
 _LEADS = (PassageRole.HIT, PassageRole.CITED)
+_OUT = (Currency.EXPIRED, Currency.NOT_YET)
 
 
-def guiding_records(
-    store: VectorStore, keys: Sequence[str], as_of: str | None = None
-) -> dict[str, list[ArticleRecord]]:
-    """guide key ("45/2019/QH14|21") → the article records that detail it."""
-    if not keys:
-        return {}
-    flt = Filter(kinds=(Kind.ARTICLE,), extra={"guides_articles": list(keys)}, as_of=as_of)
-    found: dict[str, list[ArticleRecord]] = defaultdict(list)
-    for point in store.scroll(flt):
-        rec = ArticleRecord.from_payload(point.payload, point.id)
-        for key in dict.fromkeys(guide_key(a) for a in rec.guide_addresses):
-            if key in keys:
+@dataclass(frozen=True)
+class GuidanceIndex:
+    """guide key ("45/2019/QH14|21") → the article records that detail it, read once per
+    catalog (:meth:`load`): the documents that guide something say so on their record
+    (``guides_document``), and only their articles are read. A search then costs no store
+    request (filtering the whole index on ``guides_articles``, a key without a payload index,
+    took ~2.6 s a search on 4,000 points)."""
+
+    by_key: dict[str, tuple[ArticleRecord, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store: VectorStore) -> GuidanceIndex:
+        docs = [
+            DocumentRecord.from_payload(p.payload, p.id)
+            for p in store.scroll(Filter(kinds=(Kind.DOCUMENT,)))
+        ]
+        guiding = tuple(d.doc_id for d in docs if d.guides_document)
+        if not guiding:
+            return cls()
+        found: dict[str, list[ArticleRecord]] = defaultdict(list)
+        for point in store.scroll(Filter(kinds=(Kind.ARTICLE,), doc_ids=guiding)):
+            rec = ArticleRecord.from_payload(point.payload, point.id)
+            for key in dict.fromkeys(guide_key(a) for a in rec.guide_addresses):
                 found[key].append(rec)
-    return found
+        return cls({k: tuple(v) for k, v in found.items()})
+
+    def of(self, keys: Sequence[str], as_of: str | None = None) -> dict[str, list[ArticleRecord]]:
+        """The guiding articles of ``keys``, those in force on ``as_of`` when given (one whose
+        validity is unknown is kept, as the store filter keeps it)."""
+        out: dict[str, list[ArticleRecord]] = {}
+        for key in keys:
+            recs = [
+                r
+                for r in self.by_key.get(key, ())
+                if as_of is None or r.dates.currency(as_of) not in _OUT
+            ]
+            if recs:
+                out[key] = recs
+        return out
 
 
 def _order(prov: Provision, records: list[ArticleRecord]) -> list[ArticleRecord]:
@@ -52,7 +79,7 @@ def _order(prov: Provision, records: list[ArticleRecord]) -> list[ArticleRecord]
 
 
 def with_guidance(
-    store: VectorStore,
+    index: GuidanceIndex,
     provisions: Sequence[Provision],
     *,
     as_of: str | None = None,
@@ -65,7 +92,7 @@ def with_guidance(
     first); the others follow in :func:`_order`."""
     leads = [p for p in provisions[:top] if p.role in _LEADS]
     keys = list(dict.fromkeys(guide_key(p.address) for p in leads))
-    found = guiding_records(store, keys, as_of)
+    found = index.of(keys, as_of)
     if not found:
         return list(provisions)
     rank = {p.address.canonical: i for i, p in enumerate(provisions)}

@@ -34,7 +34,7 @@ from retrieval.articles import ArticleReader
 from retrieval.assemble import Assembler
 from retrieval.catalog import Catalog
 from retrieval.grouping import group_by_article
-from retrieval.guidance import with_guidance
+from retrieval.guidance import GuidanceIndex, with_guidance
 from retrieval.query import QueryAnalysis, QueryAnalyzer
 from retrieval.ranking import Reranker
 from retrieval.scenario import QueryUnderstanding
@@ -129,12 +129,15 @@ class Retriever:
         self.reranker = reranker
         self._clock = clock
         self._catalog: Catalog | None = None
+        self._guidance: GuidanceIndex | None = None
 
     # ---- the index's documents ----------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the indexed documents (after an ingest). The new catalog is built aside
         and swapped in at once: searches running meanwhile keep the one they started with."""
+        guidance = GuidanceIndex.load(self.store)
         self._catalog = Catalog.load(self.reader, self._base_registry)
+        self._guidance = guidance
 
     @property
     def catalog(self) -> Catalog:
@@ -144,6 +147,15 @@ class Retriever:
             catalog = self._catalog
         assert catalog is not None
         return catalog
+
+    @property
+    def guidance(self) -> GuidanceIndex:
+        """Which decree/circular articles detail which statute articles (read with the
+        catalog, swapped with it by :meth:`refresh`)."""
+        if self._guidance is None:
+            self.refresh()
+        assert self._guidance is not None
+        return self._guidance
 
     @property
     def registry(self) -> LawRegistry:
@@ -231,7 +243,7 @@ class Retriever:
         provisions = Assembler(cfg, self.reader, catalog).assemble(analysis, groups, k)
         if cfg.guidance if guidance is None else guidance:
             provisions = with_guidance(
-                self.store, provisions, as_of=as_of, top=cfg.guidance_from, per=cfg.guidance_per
+                self.guidance, provisions, as_of=as_of, top=cfg.guidance_from, per=cfg.guidance_per
             )
         t5 = self._clock()
         timings["assemble_ms"] = _ms(t5 - t4)

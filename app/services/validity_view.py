@@ -19,7 +19,7 @@ from legal.address import LegalAddress
 from legal.registry import norm_number
 from legal.validity import Currency, Dates, today_iso, vn_date
 from retrieval.articles import StoredArticle
-from retrieval.guidance import guiding_records
+from retrieval.guidance import GuidanceIndex
 from retrieval.record_validity import guide_key
 from retrieval.records import DocumentRecord
 from retrieval.store.base import VectorStore
@@ -92,7 +92,7 @@ def validity_view(
     guided_by = tuple(
         _link(r.address, r.doc_label or labels.get(r.address.doc, r.doc_id), r.article_title)
         for r in sorted(
-            guiding_records(store, [key]).get(key, []), key=lambda r: r.address.sort_key()
+            GuidanceIndex.load(store).of([key]).get(key, []), key=lambda r: r.address.sort_key()
         )
     )
     guides: list[GuideLink] = []

@@ -38,6 +38,9 @@ from retrieval.store.base import (
 )
 
 KEYWORD_INDEXES = ("doc_id", "doc_type", "article", "kind", "doc_version", "address")
+# the as-of filter's keys (issue 11): without these indexes a dated search scans every
+# payload (~230 ms a hybrid search on 4,000 points against ~4 ms with them)
+DATETIME_INDEXES = ("effective_from", "effective_to")
 
 
 def _match(key: str, values: Sequence[Any]) -> Any:
@@ -127,6 +130,7 @@ class EdgeStore(VectorStore):
                     "--index folder",
                 )
             self._dim = dense_dim
+            self._datetime_indexes()  # an index built before them gets them (idempotent)
             return
         config = qe.EdgeConfig(
             vectors={DENSE: qe.EdgeVectorParams(size=dense_dim, distance=qe.Distance.Cosine)},
@@ -138,12 +142,20 @@ class EdgeStore(VectorStore):
                 self._shard.update(
                     qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword)
                 )
+            self._datetime_indexes()
         except Exception as exc:
             raise StoreError(
                 f"cannot create the embedded index: {exc}", path=self.shard_dir
             ) from exc
         self._meta_path().write_text(json.dumps({"dim": dense_dim}), encoding="utf-8")
         self._dim = dense_dim
+
+    def _datetime_indexes(self) -> None:
+        with self._engine("create_field_index"):
+            for key in DATETIME_INDEXES:
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Datetime)
+                )
 
     def _need(self) -> Any:
         if self._shard is None:

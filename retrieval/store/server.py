@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from qdrant_client import QdrantClient
@@ -17,7 +17,7 @@ from qdrant_client import models as m
 from legal.errors import StoreError
 from retrieval.store import base
 from retrieval.store.base import Filter, HybridQuery, PointRecord, SparseVector, StoredPoint
-from retrieval.store.edge import KEYWORD_INDEXES
+from retrieval.store.edge import DATETIME_INDEXES, KEYWORD_INDEXES
 
 
 def _match(key: str, values: Sequence[Any]) -> m.FieldCondition:
@@ -112,6 +112,8 @@ class ServerStore(base.VectorStore):
                     path=self.url,
                     hint="use the embedder the index was built with, or another collection",
                 )
+            have = set((info.payload_schema or {}).keys())
+            self._datetime_indexes(k for k in DATETIME_INDEXES if k not in have)
             return
         self._call(
             "create_collection",
@@ -128,7 +130,19 @@ class ServerStore(base.VectorStore):
                 key,
                 m.PayloadSchemaType.KEYWORD,
             )
+        self._datetime_indexes(DATETIME_INDEXES)
         self._exists = True
+
+    def _datetime_indexes(self, keys: Iterable[str]) -> None:
+        """The as-of filter's keys (see :data:`retrieval.store.edge.DATETIME_INDEXES`)."""
+        for key in keys:
+            self._call(
+                "create_payload_index",
+                self.client.create_payload_index,
+                self.collection,
+                key,
+                m.PayloadSchemaType.DATETIME,
+            )
 
     def upsert(self, points: Sequence[PointRecord]) -> None:
         if not points:
