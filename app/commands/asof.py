@@ -3,7 +3,7 @@ provisions in force on that date are retrieved, and citations are labelled for i
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,3 +31,17 @@ def checked_as_of(value: str | None) -> str | None:
             f"--as-of {value!r} is not a date", hint="write it as YYYY-MM-DD, e.g. 2021-06-30"
         )
     return day.isoformat()
+
+
+def stale_notice(retriever: Any) -> str | None:
+    """The offer to refresh an index built before validity existed: its documents carry no
+    dates, so ``--as-of`` excludes nothing of them and their citations read "Chưa rõ hiệu
+    lực" until ``luatqa ingest`` is run on their files (payloads set, nothing re-embedded)."""
+    stale = [d.doc_id for d in retriever.reader.documents() if d.validity_version is None]
+    if not stale:
+        return None
+    return (
+        f"note: {len(stale)} indexed document(s) have no validity metadata yet "
+        f"({', '.join(stale[:4])}{' …' if len(stale) > 4 else ''}); run `luatqa ingest` on "
+        "their files to add it (nothing is re-embedded)"
+    )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from app.commands.asof import AsOf, checked_as_of
+from app.commands.asof import AsOf, checked_as_of, stale_notice
 from app.context import CliState
 from legal.errors import InputError, StoreError
 from legal.validity import today_iso, vn_date
@@ -87,6 +87,9 @@ def search_command(
         retriever = services.retriever
         docs = resolve_laws(retriever, list(law or []))
         result = retriever.search(query, k=k, docs=docs, doc_types=list(doc_type or []), as_of=day)
+        notice = stale_notice(retriever)
+    if notice:
+        typer.echo(notice, err=True)
     if as_json:
         out = [_item(prov, p, on) for prov in result.provisions for p in prov.passages]
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
