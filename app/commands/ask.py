@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from app.commands.asof import AsOf, checked_as_of
+from app.commands.asof import AsOf, checked_as_of, stale_notice
 from app.context import CliState
 from app.services.answers import MODE_LABELS
 from generation.answer import Answer, QuestionType
@@ -118,6 +118,9 @@ def ask_command(
             out if stream else None,
             day,
         )
+        notice = stale_notice(services.retriever)
+    if notice:
+        typer.echo(notice, err=True)
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
