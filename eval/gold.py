@@ -336,7 +336,6 @@ def load_gold(
         if not isinstance(abstain, bool) or not isinstance(decline, bool):
             reader.fail("'abstain' and 'decline' must be true or false")
         raw_refs = _alqac_refs(reader) if alqac else _our_refs(reader, abstain)
-        as_of, currency = read_dating(reader.obj, resolver, reader.fail)
         refs: list[LegalAddress] = []
         for raw in raw_refs:
             try:
@@ -372,8 +371,7 @@ def load_gold(
                 line=line,
                 decline=decline,
                 supporting=tuple(a for a in dict.fromkeys(supporting) if a not in refs),
-                as_of=as_of,
-                currency=currency,
+                **read_dating(reader.obj, resolver, reader.fail),
             )
         )
     n_refs = sum(len(i.references) for i in items)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol, TypedDict
 
 from legal.errors import CitationError
 from legal.validity import Currency, to_date
@@ -33,9 +33,16 @@ class Resolver(Protocol):
     def resolve_law(self, name: str) -> str: ...
 
 
+class Dating(TypedDict):
+    """The dating fields of a :class:`eval.gold.GoldItem`, as its keyword arguments."""
+
+    as_of: str | None
+    currency: tuple[tuple[str, str], ...]
+
+
 def read_dating(
     obj: Mapping[str, Any], resolver: Resolver, fail: Callable[[str], NoReturn]
-) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+) -> Dating:
     """``as_of`` (ISO) and ``currency`` ((doc id, label), …) of a gold item."""
     as_of = obj.get("as_of")
     if as_of is not None and (not isinstance(as_of, str) or to_date(as_of) is None):
@@ -54,7 +61,7 @@ def read_dating(
             continue  # a law the index does not hold: no citation of it can be labelled
     if out and as_of is None:
         fail("'currency' needs 'as_of' (the date the labels are for)")
-    return as_of, tuple(out)
+    return Dating(as_of=as_of, currency=tuple(out))
 
 
 class Searcher(Protocol):

@@ -208,11 +208,7 @@ class Retriever:
 
         # Only chunks carry vectors (article and document records are payload-only and never
         # match a vector search), so no kind condition: a filter costs time in the prefetches.
-        flt = (
-            Filter(doc_ids=scope, doc_types=tuple(doc_types), as_of=as_of)
-            if scope or doc_types or as_of
-            else None
-        )
+        flt = _filter(scope, tuple(doc_types), as_of)
         if cfg.fusion_level == "article":
             groups = ranking.article_fusion(cfg, self.store, dense, sparse, flt, k)
         else:
@@ -242,9 +238,8 @@ class Retriever:
 
         provisions = Assembler(cfg, self.reader, catalog).assemble(analysis, groups, k)
         if cfg.guidance if guidance is None else guidance:
-            provisions = with_guidance(
-                self.guidance, provisions, as_of=as_of, top=cfg.guidance_from, per=cfg.guidance_per
-            )
+            top, per = cfg.guidance_from, cfg.guidance_per
+            provisions = with_guidance(self.guidance, provisions, as_of=as_of, top=top, per=per)
         t5 = self._clock()
         timings["assemble_ms"] = _ms(t5 - t4)
         timings["total_ms"] = _ms(t5 - t0)
@@ -280,6 +275,14 @@ class Retriever:
             return None
         joined = replace(inside[0], address=address, text="\n".join(c.text for c in inside), id="")
         return joined.passage(doc_label=label, doc_short=short)
+
+
+def _filter(scope: tuple[str, ...], doc_types: tuple[str, ...], as_of: str | None) -> Filter | None:
+    return (
+        Filter(doc_ids=scope, doc_types=doc_types, as_of=as_of)
+        if scope or doc_types or as_of
+        else None
+    )
 
 
 def _ms(seconds: float) -> float:

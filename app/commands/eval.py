@@ -309,6 +309,17 @@ def eval_command(
             from eval.report import write_run
 
             write_run(run, out, answer_run)
+    _emit(run, answer_run, compared, as_json, out)
+
+
+def _emit(
+    run: EvalRun,
+    answer_run: AnswerRun | None,
+    compared: dict[str, Any] | None,
+    as_json: bool,
+    out: Path | None,
+) -> None:
+    """One JSON object on stdout, or the tables."""
     if as_json:
         data = run.summary.to_json()
         if answer_run is not None:
@@ -316,12 +327,12 @@ def eval_command(
         if compared is not None:
             data["validity"] = compared
         typer.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        _print_summary(run, out)
-        if compared is not None:
-            _print_validity(compared)
-        if answer_run is not None:
-            _print_answers(answer_run)
+        return
+    _print_summary(run, out)
+    if compared is not None:
+        _print_validity(compared)
+    if answer_run is not None:
+        _print_answers(answer_run)
 
 
 def register(cli: typer.Typer) -> None:
