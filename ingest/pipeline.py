@@ -63,6 +63,7 @@ class FileReport:
     documents: tuple[DocReport, ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    validity_updated: tuple[str, ...] = ()  # see IngestReport.validity_updated
 
     @property
     def ok(self) -> bool:
@@ -292,10 +293,17 @@ class IngestPipeline:
 
     # ---- files and folders ----------------------------------------------------------------
     def ingest_file(
-        self, path: Path, *, force: bool = False, progress: Progress | None = None
+        self,
+        path: Path,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
+        sync: bool = True,
     ) -> FileReport:
         """Parse and chunk the whole file first (a bad file writes nothing), then write.
-        ``progress`` gets the file's chunks written, as the task ``str(path)``."""
+        ``progress`` gets the file's chunks written, as the task ``str(path)``; ``sync``
+        brings the validity across documents up to date afterwards (ingest_paths does it
+        once for all its files)."""
         start = time.perf_counter()
         try:
             docs = self._loader(Path(path))
@@ -313,7 +321,8 @@ class IngestPipeline:
         total = sum(len(t.prepared.chunks) for t in todo if t.prepared is not None)
         on_batch = _chunk_counter(progress, str(path), total, Path(path).name)
         reports = tuple(self._apply(t, on_batch) for t in todo)
-        return FileReport(str(path), reports, None, time.perf_counter() - start)
+        updated = tuple(sync_validity(self.store)) if sync else ()
+        return FileReport(str(path), reports, None, time.perf_counter() - start, updated)
 
     def ingest_paths(
         self, paths: Sequence[Path], *, force: bool = False, progress: Progress | None = None
@@ -322,7 +331,8 @@ class IngestPipeline:
         is reported and the others go on."""
         start = time.perf_counter()
         reports = tuple(
-            self.ingest_file(f, force=force, progress=progress) for f in expand_paths(paths)
+            self.ingest_file(f, force=force, progress=progress, sync=False)
+            for f in expand_paths(paths)
         )
         written = sum(d.chunks for f in reports for d in f.documents if d.status != "unchanged")
         updated = tuple(sync_validity(self.store)) if any(f.documents for f in reports) else ()

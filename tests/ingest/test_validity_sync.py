@@ -156,3 +156,14 @@ def test_an_index_built_before_validity_is_refreshed_without_re_embedding(
     assert hits  # the vectors are still there
     again = _pipeline(store, embedder).ingest_paths([path])
     assert not again.documents[0].refreshed
+
+
+def test_one_file_at_a_time_as_the_ui_uploads(store: VectorStore, tmp_path: Path) -> None:
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(OLD, encoding="utf-8")
+    new.write_text(NEW, encoding="utf-8")
+    pipeline = _pipeline(store, CountingEmbedder())
+    pipeline.ingest_file(old)
+    report = pipeline.ingest_file(new)
+    assert report.validity_updated == ("10/2012/QH13",)
+    assert _doc(store, "10/2012/QH13").replaced_by == "45/2019/QH14"
