@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from legal.address import LegalAddress
 from legal.registry import norm_number
 from legal.validity import Currency, Dates, today_iso, vn_date
-from retrieval.articles import StoredArticle
+from retrieval.articles import ArticleReader, StoredArticle
 from retrieval.guidance import GuidanceIndex
 from retrieval.record_validity import guide_key
 from retrieval.records import DocumentRecord
@@ -31,6 +31,7 @@ class GuideLink:
 
     address: LegalAddress
     label: str  # "Điều 3 Thông tư 10/2020/TT-BLĐTBXH — Nội dung chủ yếu của hợp đồng lao động"
+    text: str = ""  # the linked provision's text, shown under the link
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,18 @@ def history(art: StoredArticle, doc: DocumentRecord | None, indexed: set[str]) -
     return [text for _, text in sorted(dict.fromkeys(lines), key=lambda x: x[0])]
 
 
-def _link(address: LegalAddress, doc_label: str, title: str) -> GuideLink:
+def _link(address: LegalAddress, doc_label: str, title: str, text: str = "") -> GuideLink:
     head = address.display(doc_label)
-    return GuideLink(address, f"{head} — {title}" if title else head)
+    return GuideLink(address, f"{head} — {title}" if title else head, text)
+
+
+def _statute_text(reader: ArticleReader, address: LegalAddress) -> str:
+    """The text of a statute provision a circular details (the clause, else the article)."""
+    art = reader.article(address)
+    if art is None:
+        return ""
+    held = [c.text for c in art.chunks if address.contains(c.address) or c.address == address]
+    return "\n".join(held) or art.text
 
 
 def validity_view(
@@ -90,15 +100,19 @@ def validity_view(
     labels = {d.doc_id: d.doc_label or d.title or d.doc_id for d in docs}
     key = guide_key(art.address)
     guided_by = tuple(
-        _link(r.address, r.doc_label or labels.get(r.address.doc, r.doc_id), r.article_title)
+        _link(
+            r.address, r.doc_label or labels.get(r.address.doc, r.doc_id), r.article_title, r.text
+        )
         for r in sorted(
             GuidanceIndex.load(store).of([key]).get(key, []), key=lambda r: r.address.sort_key()
         )
     )
     guides: list[GuideLink] = []
     if art.record is not None:
+        reader = ArticleReader(store)
         for address in art.record.guide_addresses:
-            guides.append(_link(address, labels.get(address.doc, address.doc), ""))
+            text = _statute_text(reader, address)
+            guides.append(_link(address, labels.get(address.doc, address.doc), "", text))
     return ValidityView(
         _article_dates(art), tuple(history(art, doc, indexed)), guided_by, tuple(guides)
     )

@@ -50,14 +50,15 @@ def render_validity(view: ArticleView, on: str | None) -> None:
         with st.expander("Lịch sử hiệu lực"):
             for line in v.history:
                 st.markdown(f"- {line}")
-    if v.guided_by:
-        st.markdown("**Văn bản hướng dẫn**")
-        for link in v.guided_by:
+    for heading, links in (("Văn bản hướng dẫn", v.guided_by), ("Hướng dẫn thi hành", v.guides)):
+        if not links:
+            continue
+        st.markdown(f"**{heading}**")
+        for link in links:
             st.markdown(f"- {link.label}")
-    if v.guides:
-        st.markdown("**Hướng dẫn thi hành**")
-        for link in v.guides:
-            st.markdown(f"- {link.label}")
+            if link.text:
+                with st.expander(f"Xem {link.address.display()}"):
+                    st.markdown(_para(link.text), unsafe_allow_html=True)
 
 
 def render_provision(view: ArticleView | None, source: Source, on: str | None = None) -> None:

@@ -89,3 +89,18 @@ def test_badge_history_guidance_and_link_back(tmp_path: Path) -> None:
         "45/2019/QH14 › Điều 21 › Khoản 1"
     ]
     assert circular.validity.guides[0].label == "khoản 1 Điều 21 Bộ luật Lao động 2019"
+
+
+def test_links_carry_the_linked_text(tmp_path: Path) -> None:
+    with EdgeStore(tmp_path / "index") as store:
+        pipeline = IngestPipeline(store, Words(), BM25SparseEncoder())
+        pipeline.ingest_document(parse_text(STATUTE))
+        pipeline.ingest_document(parse_text(CIRCULAR))
+        corpus = StoreCorpus(store)
+        statute = corpus.article(LegalAddress("45/2019/QH14", "21"))
+        circular = corpus.article(LegalAddress("10/2020/TT-BLĐTBXH", "2"))
+    assert statute is not None and circular is not None
+    assert "1. Tên doanh nghiệp." in statute.validity.guided_by[0].text
+    assert circular.validity.guides[0].text == (
+        "1. Hợp đồng lao động phải có tên, địa chỉ của người sử dụng lao động."
+    )
