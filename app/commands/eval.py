@@ -309,6 +309,10 @@ def eval_command(
             from eval.report import write_run
 
             write_run(run, out, answer_run)
+            if compared is not None:  # the validity comparison (issue 11) beside the run
+                (out / "validity.json").write_text(
+                    json.dumps(compared, ensure_ascii=False, indent=1), encoding="utf-8"
+                )
     _emit(run, answer_run, compared, as_json, out)
 
 
