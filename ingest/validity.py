@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator
 
 from legal.address import LegalAddress
+from legal.citations import parse_citations
 from legal.document import AmendmentNote, Article, Document
 from legal.validity import Dates, ProvisionDate, Relation, RelationKind, Validity
 
@@ -52,14 +53,15 @@ _RELATIVE_RE = re.compile(
     _SELF + r"\s+" + _IN_FORCE + r"từ\s+ngày\s+[^.;]*?\bsố\s+(" + NUMBER + r")[^.;]*?có hiệu lực",
     re.IGNORECASE,
 )
+# "Điều 5, Điều 6 và khoản 2 Điều 7 của Luật này có hiệu lực thi hành từ ngày …": the
+# provisions named before the date (any list the citation parser reads)
 _STAGGERED_RE = re.compile(
-    r"((?:(?:điểm\s+[a-zđ]\s+)?khoản\s+\d+[a-zđ]?\s+)?Điều\s+\d+[a-zđ]?)"
-    r"(?:\s+của\s+" + _SELF + r")?\s+" + _IN_FORCE + r"từ\s+" + _DATE,
-    re.IGNORECASE,
-)
-_ADDRESS_RE = re.compile(
-    r"(?:điểm\s+(?P<point>[a-zđ])\s+)?(?:khoản\s+(?P<clause>\d+[a-zđ]?)\s+)?"
-    r"Điều\s+(?P<article>\d+[a-zđ]?)",
+    r"(?P<subject>(?:(?:điểm|khoản|điều)\s+[^.;:]*?))(?:\s+của\s+"
+    + _SELF
+    + r")?\s+"
+    + _IN_FORCE
+    + r"từ\s+"
+    + _DATE,
     re.IGNORECASE,
 )
 _ACT_RE = re.compile(
@@ -150,12 +152,14 @@ def _effective(sentence: str, signed: str | None) -> tuple[str | None, str | Non
 
 def _staggered(sentence: str, doc_id: str) -> Iterator[ProvisionDate]:
     for m in _STAGGERED_RE.finditer(sentence):
-        a = _ADDRESS_RE.match(m.group(1))
         date = _iso(m, 2)
-        if a is None or date is None:
+        if date is None:
             continue
-        address = LegalAddress(doc_id, a.group("article"), a.group("clause"), a.group("point"))
-        yield ProvisionDate(address, date, sentence)
+        for c in parse_citations(m.group("subject")):
+            lm = c.law_mention
+            if c.article is None or c.this_article or (lm is not None and not lm.self_ref):
+                continue  # "Điều này", another act's provisions
+            yield ProvisionDate(LegalAddress(doc_id, c.article, c.clause, c.point), date, sentence)
 
 
 def _acts(text: str) -> list[tuple[str, str]]:

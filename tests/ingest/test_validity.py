@@ -53,6 +53,20 @@ def test_base_date_staggered_and_repeal() -> None:
     ]
 
 
+def test_a_list_of_provisions_with_their_own_date() -> None:
+    v = _validity(
+        "1. Luật này có hiệu lực thi hành từ ngày 01 tháng 01 năm 2021.\n"
+        "2. Điều 5, Điều 6 và điểm a khoản 2 Điều 7 của Luật này có hiệu lực thi hành từ ngày "
+        "01 tháng 7 năm 2021; khoản 1 Điều 9 của Luật Đất đai số 45/2013/QH13 được áp dụng."
+    )
+    assert [(p.address.canonical, p.effective_from) for p in v.provisions] == [
+        ("99/2020/QH14 › Điều 5", "2021-07-01"),
+        ("99/2020/QH14 › Điều 6", "2021-07-01"),
+        ("99/2020/QH14 › Điều 7 › Khoản 2 › Điểm a", "2021-07-01"),
+    ]
+    assert v.effective_from == "2021-01-01"
+
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
