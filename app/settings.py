@@ -147,6 +147,16 @@ class RetrievalSettings(Section):
     party_window: int = Field(
         default=10, description="Only articles this close to the top are lifted."
     )
+    guidance: bool = Field(
+        default=True,
+        description="Bring the decree/circular provisions detailing a statute hit after it.",
+    )
+    guidance_from: int = Field(
+        default=3, description="Top provisions whose guiding provisions are brought."
+    )
+    guidance_per: int = Field(
+        default=2, description="Guiding articles brought per statute provision."
+    )
     reranker: str | None = Field(
         default=None, description="A sentence-transformers CrossEncoder id; off when unset."
     )

@@ -29,6 +29,7 @@ from typing import Any, NoReturn, Protocol
 
 from eval.gold_file import FORMAT_HINT, read_raw
 from eval.gold_shapes import to_our_shape
+from eval.validity import read_dating
 from legal.address import LegalAddress
 from legal.errors import CitationError, GoldError
 from legal.registry import LawRegistry
@@ -49,6 +50,9 @@ class GoldItem:
     # (scored in its own section; see eval/gold_shapes.py)
     decline: bool = False
     supporting: tuple[LegalAddress, ...] = ()  # other provisions a full answer cites
+    # the date the question is about, and the currency labels expected on it (eval.validity)
+    as_of: str | None = None
+    currency: tuple[tuple[str, str], ...] = ()  # (doc id, "Còn hiệu lực" | …)
 
     @property
     def article_gold(self) -> tuple[LegalAddress, ...]:
@@ -369,6 +373,7 @@ def load_gold(
                 line=line,
                 decline=decline,
                 supporting=tuple(a for a in dict.fromkeys(supporting) if a not in refs),
+                **read_dating(reader.obj, resolver, reader.fail),
             )
         )
     n_refs = sum(len(i.references) for i in items)

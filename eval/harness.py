@@ -277,12 +277,18 @@ def run_eval(
     progress: Progress | None = None,
     warmup: bool = True,
     clock: Callable[[], float] = time.perf_counter,
+    as_of: str | None = None,
+    validity: bool | None = None,
 ) -> EvalRun:
     """Search every scorable gold question once and score the results.
 
     ``warmup`` runs one untimed, unscored search first (the first question), so that lazy
     model loading does not land in the latency percentiles. ``progress`` gets an event after
-    each question (task ``eval``, the hits so far as its note); it never draws."""
+    each question (task ``eval``, the hits so far as its note); it never draws.
+
+    ``validity`` (issue 11): True searches each question on its ``as_of`` (else ``as_of``)
+    with the guidance of the implementation chain, False without either (the baseline);
+    None (default) leaves the retriever's own defaults and dates nothing."""
     if k < 1:
         raise ValueError(f"k must be ≥ 1, got {k}")
     rule = rule or SubmitRule()
@@ -298,7 +304,13 @@ def run_eval(
 
     def one(item: GoldItem) -> None:
         start = clock()
-        found = retriever.search(search_text(item), k)
+        options: dict[str, Any] = {}  # older retrievers (test doubles, baselines) take none
+        if validity is not None:
+            options["guidance"] = validity
+            day = item.as_of or as_of
+            if validity and day:
+                options["as_of"] = day
+        found = retriever.search(search_text(item), k, **options)
         elapsed = (clock() - start) * 1000.0
         results.append(score_question(item, found, k, elapsed, rule))
 

@@ -8,7 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 from legal.address import LegalAddress
-from retrieval.types import Passage
+from legal.validity import today_iso
+from retrieval.types import Passage, PassageRole
 
 
 class AnswerMode(StrEnum):
@@ -80,6 +81,28 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     # a request to evade the law or harm someone: the answer states the law and declines
     declined: bool = False
+    # the date the answer is for (ISO): retrieval was restricted to it when given; citations
+    # are labelled for it (today when None)
+    as_of: str | None = None
+
+    @property
+    def on(self) -> str:
+        """The date the citations' currency is judged on."""
+        return self.as_of or today_iso()
+
+    def passage_of(self, c: Citation) -> Passage | None:
+        ok = 1 <= c.passage_index <= len(self.passages)
+        return self.passages[c.passage_index - 1] if ok else None
+
+    def currency(self, c: Citation) -> tuple[str, ...]:
+        """The currency warnings of a citation ("đã hết hiệu lực từ …", "chưa có hiệu lực
+        (từ …)", "khoản này được sửa đổi từ … bởi …"): a citation is never shown as current
+        when the index knows otherwise. Guidance is labelled as such."""
+        p = self.passage_of(c)
+        if p is None:
+            return ()
+        guide = ("văn bản hướng dẫn",) if p.role is PassageRole.GUIDANCE else ()
+        return guide + p.currency_warnings(self.on)
 
     @property
     def sources(self) -> tuple[Citation, ...]:
@@ -100,7 +123,10 @@ class Answer:
             "text": self.text,
             "label": self.label,
             "reasoning": self.reasoning,
-            "citations": [c.to_dict() for c in self.sources],
+            "as_of": self.as_of,
+            "citations": [
+                {**c.to_dict(), "currency": list(self.currency(c))} for c in self.sources
+            ],
             "unverified": [u.to_dict() for u in self.unverified],
             "warnings": list(self.warnings),
             "passages": [

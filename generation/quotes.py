@@ -28,7 +28,7 @@ from generation.backends.extractive import (
 )
 from generation.backends.extractive import overlap_score as overlap
 from legal.textnorm import fold
-from retrieval.types import Passage
+from retrieval.types import Passage, PassageRole
 
 PARTY_WEIGHT = 0.25
 RANK_WEIGHT = 0.3
@@ -54,6 +54,29 @@ def _article_ranks(passages: Sequence[Passage]) -> dict[tuple[str, str | None], 
     for p in passages:
         ranks.setdefault((p.address.doc, p.address.article), len(ranks))
     return ranks
+
+
+def with_guidance(chosen: Sequence[Passage], passages: Sequence[Passage]) -> tuple[Passage, ...]:
+    """The chosen quotes, each statute clause followed by the first guiding provision the
+    search brought for its article (issue 11: answers cite the statute and its guidance)."""
+    out: list[Passage] = []
+    for p in chosen:
+        if p in out:
+            continue
+        out.append(p)
+        guide = next(
+            (
+                g
+                for g in passages
+                if g.role is PassageRole.GUIDANCE
+                and g not in out
+                and any(a.doc == p.address.doc and a.article == p.address.article for a in g.guides)
+            ),
+            None,
+        )
+        if guide is not None:
+            out.append(guide)
+    return tuple(out)
 
 
 class ClauseChooser(ExtractiveAnswerer):
@@ -104,4 +127,5 @@ class ClauseChooser(ExtractiveAnswerer):
             for p in ranked:
                 best.setdefault((p.address.doc, p.address.article), p)
             ranked = list(best.values())
-        return render_extract(header, tuple(ranked[: self.max_quotes]))
+        chosen = ranked[: self.max_quotes]
+        return render_extract(header, with_guidance(chosen, passages))

@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, Protocol, TypedDict, Unpack
+from typing import Any, Literal, Protocol, TypedDict, Unpack
 
 from generation.abstention import (
     Signal,
@@ -95,6 +95,7 @@ class AskOptions(TypedDict, total=False):
     choices: Sequence[str]
     docs: Sequence[str]
     retrieval_query: str | None
+    as_of: str | None
 
 
 class AnswerService:
@@ -128,6 +129,22 @@ class AnswerService:
         docs: Sequence[str] = (),
         retrieval_query: str | None = None,
         on_token: TokenSink | None = None,
+        as_of: str | None = None,
+    ) -> Answer:
+        """The answer; ``as_of`` (ISO date) restricts retrieval to the provisions in force that
+        day and labels the citations for it (today otherwise)."""
+        answer = self._ask(question, qtype, choices, docs, retrieval_query, on_token, as_of)
+        return replace(answer, as_of=as_of)
+
+    def _ask(
+        self,
+        question: str,
+        qtype: QuestionType,
+        choices: Sequence[str],
+        docs: Sequence[str],
+        retrieval_query: str | None,
+        on_token: TokenSink | None,
+        as_of: str | None,
     ) -> Answer:
         question = question.strip()
         if not question:
@@ -144,7 +161,8 @@ class AnswerService:
             query = request_subject(query)  # the subject, not the wish to evade it
         if qtype is QuestionType.MULTIPLE_CHOICE:
             query += "\n" + "\n".join(c.strip() for c in choices)  # the choices carry content
-        result = self.retriever.search(query, self.config.top_k, docs=tuple(docs))
+        dated: dict[str, Any] = {"as_of": as_of} if as_of else {}  # older retrievers take none
+        result = self.retriever.search(query, self.config.top_k, docs=tuple(docs), **dated)
         timings = {"retrieve": round((time.perf_counter() - started) * 1000, 1)}
         # the legal issue in the statute's words (retrieval.scenario), as it was searched
         searched = result.search_text or query

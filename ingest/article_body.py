@@ -49,6 +49,8 @@ POINT_LETTERS = [
 _POINT_INDEX = {letter: i for i, letter in enumerate(POINT_LETTERS)}
 
 CLAUSE_RE = re.compile(r"^(\d+)([a-zđ]?)\.\s+(.*)$")
+# "… lao động nữ. 3. Tiền lương …": the next clause glued after a sentence (PDF text layers)
+_GLUED_CLAUSE_RE = re.compile(r"(?<=[.;])\s+((\d+)\.\s+[A-ZĐÀ-Ỹ].*)$")
 POINT_RE = re.compile(r"^([a-zđ])(\d?)\)\s+(.*)$")
 
 # (text, document id, article number) → the references the text makes
@@ -117,9 +119,17 @@ class _BodyB:
     last_clause: tuple[int, str] | None = None
 
     def add(self, text: str, found: list[AmendmentNote]) -> None:
-        self.all_lines.append(text)
         cm = CLAUSE_RE.match(text)
-        if cm and _next_clause_ok(self.last_clause, number_key(cm.group(1), cm.group(2))):
+        opens = cm and _next_clause_ok(self.last_clause, number_key(cm.group(1), cm.group(2)))
+        current = number_key(cm.group(1), cm.group(2)) if cm and opens else self.last_clause
+        glued = _GLUED_CLAUSE_RE.search(text) if current else None
+        if glued and current and int(glued.group(2)) == current[0] + 1:
+            # only the next clause number splits: "… Điều 3. 4. …" elsewhere stays text
+            self.add(text[: glued.start()].rstrip(), found)
+            self.add(glued.group(1), [])
+            return
+        self.all_lines.append(text)
+        if cm and opens:
             self.last_clause = number_key(cm.group(1), cm.group(2))
             self.clauses.append(_ClauseB(cm.group(1) + cm.group(2), [text], list(found)))
             self.clauses[-1].all_lines.append(text)

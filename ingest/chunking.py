@@ -33,8 +33,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
+from ingest.dated import dated
 from legal.address import SEP, LegalAddress
-from legal.document import AmendmentNote, Article, Clause, CrossReference, Document, Point
+from legal.document import (
+    AmendmentNote,
+    Article,
+    Clause,
+    CrossReference,
+    DocType,
+    Document,
+    Point,
+)
 from retrieval.records import ArticleRecord, ChunkRecord, DocumentRecord, Kind, Record
 
 # Bump when the chunk layout or payload changes: every document then gets a new version and
@@ -91,18 +100,30 @@ class DocumentChunks:
         return (*self.chunks, *self.articles, self.document)
 
 
+_CITED_BY_NUMBER = (
+    DocType.NGHI_DINH,
+    DocType.THONG_TU,
+    DocType.THONG_TU_LIEN_TICH,
+    DocType.QUYET_DINH,
+)
 Labeler = Callable[[Document], tuple[str, str | None]]
 
 
 def registry_labeler(doc: Document) -> tuple[str, str | None]:
     """('Bộ luật Lao động 2019', 'BLLĐ 2019') from the law registry, falling back to the
-    document's own title and year."""
+    document's own title and year; a decree or circular by type and number ('Thông tư
+    10/2020/TT-BLĐTBXH': its title is a sentence lawyers never cite it by)."""
     from legal.registry import default_registry
 
     reg = default_registry().with_documents([doc.meta])
     label = reg.label(doc.doc_id)
-    if label == doc.doc_id and doc.meta.title:
-        label = f"{doc.meta.title} {doc.meta.year}" if doc.meta.year else doc.meta.title
+    meta = doc.meta
+    entry = reg.entry(doc.doc_id)
+    curated = entry is not None and not entry.key.startswith("doc:")  # in registry.yaml
+    if meta.number and meta.doc_type in _CITED_BY_NUMBER and not curated:
+        return f"{meta.doc_type.value} {meta.number}", None
+    elif label == doc.doc_id and meta.title:
+        label = f"{meta.title} {meta.year}" if meta.year else meta.title
     short = reg.short(doc.doc_id)
     return label, (short if short not in (label, doc.doc_id) else None)
 
@@ -197,7 +218,7 @@ class Chunker:
         builder = _DocumentBuilder(doc, version, doc_label, doc_short, self.config.max_words)
         for art in doc.articles:
             builder.add_article(art)
-        return builder.finish()
+        return dated(builder.finish(), doc)
 
 
 @dataclass(frozen=True)

@@ -77,15 +77,32 @@ def sentence_case_title(caps: str, doc_type: DocType) -> str:
 
 
 def _issuer(lines: Sequence[str]) -> str | None:
-    for line in lines[:8]:
+    for i, line in enumerate(lines[:8]):
         up = line.strip()
         for name in _ISSUERS:
             if up.startswith(name):
                 return _issuer_name(name)
         m = _MINISTRY_RE.match(up)
         if m and _is_caps(m.group(1)):
-            return m.group(1).strip().capitalize()
+            # the whole line up to the national motto: "BỘ LAO ĐỘNG - THƯƠNG BINH"
+            name = re.split(r"\s{2,}|\s+CỘNG HÒA|\s+CỘNG HOÀ", up)[0].strip(" -–")
+            name = name if _is_caps(name) else m.group(1).strip()
+            nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            if nxt.startswith("VÀ ") and _is_caps(nxt):  # the name's second line: "VÀ XÃ HỘI"
+                name = f"{name} {nxt}"
+            return ministry_name(name)
     return None
+
+
+def ministry_name(caps: str) -> str:
+    """'BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI' → 'Bộ Lao động - Thương binh và Xã hội'; 'BỘ TƯ
+    PHÁP' → 'Bộ Tư pháp': each name part (after "Bộ", a dash or "và") starts upper-case."""
+    words = " ".join(caps.split()).lower().split(" ")
+    out: list[str] = []
+    for j, word in enumerate(words):
+        starts = j > 0 and words[j - 1] in ("bộ", "-", "–", "và")
+        out.append(word[:1].upper() + word[1:] if j == 0 or starts else word)
+    return " ".join(out)
 
 
 def _issuer_name(caps: str) -> str:
@@ -93,6 +110,25 @@ def _issuer_name(caps: str) -> str:
     for proper in ("Quốc hội", "Chính phủ", "Việt Nam", "Nhà nước"):
         text = re.sub(proper, proper, text, flags=re.IGNORECASE)
     return text.replace("Uỷ ban", "Ủy ban")
+
+
+# "… Hạnh phúc Hà Nội, ngày 12 … THÔNG TƯ Quy định chi tiết … nuôi con ____ Căn cứ …": a PDF
+# text layer may run the type word and the subject into one line with the rest of the header
+_INLINE_TITLE_RE = re.compile(
+    r"\b(THÔNG TƯ LIÊN TỊCH|THÔNG TƯ|NGHỊ ĐỊNH|QUYẾT ĐỊNH|NGHỊ QUYẾT)\s+"
+    r"((?:Quy định|Hướng dẫn|Sửa đổi|Ban hành|Về|Bãi bỏ|Quy định chi tiết)\b.+?)"
+    r"\s*(?:_{3,}|Căn cứ\b|$)"
+)
+
+
+def _inline_title(lines: Sequence[str]) -> tuple[DocType, str] | None:
+    for line in lines:
+        m = _INLINE_TITLE_RE.search(line)
+        if m:
+            kind = next(t for w, t in _TITLE_TYPES if w == m.group(1))
+            subject = m.group(2).strip()
+            return kind, f"{kind.value} {subject[:1].lower()}{subject[1:]}"
+    return None
 
 
 def read_header(lines: Sequence[str]) -> HeaderInfo:
@@ -136,6 +172,10 @@ def read_header(lines: Sequence[str]) -> HeaderInfo:
         else:
             title = sentence_case_title(" ".join(title_lines), kind)
         break
+    if title is None:
+        inline = _inline_title(lines)
+        if inline is not None:
+            doc_type, title = inline
     if doc_type is DocType.OTHER and number:
         doc_type = DocType.from_number(number)
     if year is None and number:

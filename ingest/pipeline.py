@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ingest.chunking import Chunker, DocumentChunks, IndexRecord, point_id
+from ingest.validity import VALIDITY_VERSION
+from ingest.validity_sync import needs_refresh, refresh_validity, sync_validity
 from legal.address import LegalAddress
 from legal.document import Document
 from legal.errors import InputError, LuatqaError, StoreError
@@ -50,6 +52,9 @@ class DocReport:
     chunks: int
     removed: int = 0  # points of older versions deleted
     seconds: float = 0.0
+    # an unchanged document whose validity fields were (re)written in place, no re-embedding
+    # (an index built before validity existed, :mod:`ingest.validity_sync`)
+    refreshed: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class FileReport:
     documents: tuple[DocReport, ...] = ()
     error: str | None = None
     seconds: float = 0.0
+    validity_updated: tuple[str, ...] = ()  # see IngestReport.validity_updated
 
     @property
     def ok(self) -> bool:
@@ -68,6 +74,8 @@ class FileReport:
 class IngestReport:
     files: tuple[FileReport, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    # documents whose effective_to / replaced_by changed because of another document
+    validity_updated: tuple[str, ...] = ()
 
     @property
     def documents(self) -> tuple[DocReport, ...]:
@@ -97,6 +105,8 @@ class IngestReport:
         return {
             "seconds": round(self.seconds, 3),
             "totals": self.totals(),
+            "validity_updated": list(self.validity_updated),
+            "validity_refreshed": [d.doc_id for d in self.documents if d.refreshed],
             "files": [
                 {
                     "path": f.path,
@@ -138,6 +148,7 @@ class _Todo:
     version: str
     prepared: DocumentChunks | None
     stored_chunks: int = 0
+    refresh: bool = False  # unchanged, but its validity fields are missing or outdated
 
 
 class IngestPipeline:
@@ -190,7 +201,8 @@ class IngestPipeline:
         version = self.chunker.version(doc)
         marker = None if force else self._current_marker(doc.doc_id, version)
         if marker is not None:
-            return _Todo(doc, version, None, marker.chunks)
+            refresh = needs_refresh(marker, VALIDITY_VERSION)
+            return _Todo(doc, version, None, marker.chunks, refresh)
         return _Todo(doc, version, self.chunker.chunk(doc, version=version))
 
     def ingest_document(
@@ -200,16 +212,22 @@ class IngestPipeline:
         written, as the task ``doc.doc_id``."""
         todo = self._plan(doc, force)
         total = len(todo.prepared.chunks) if todo.prepared else 0
-        return self._apply(todo, _chunk_counter(progress, doc.doc_id, total))
+        report = self._apply(todo, _chunk_counter(progress, doc.doc_id, total))
+        sync_validity(self.store)
+        return report
 
     def _apply(self, todo: _Todo, on_batch: Callable[[int], None] | None) -> DocReport:
         start = time.perf_counter()
         doc, version, prepared = todo.doc, todo.version, todo.prepared
         if prepared is None:
             n_clauses = sum(len(a.clauses) for a in doc.articles)
+            if todo.refresh:
+                self._ensure_collection()  # adds the as-of filter's payload indexes
+                records = self.chunker.chunk(doc, version=version).records
+                refresh_validity(self.store, doc.doc_id, version, [r.record for r in records])
             return DocReport(
                 doc.doc_id, doc.meta.title, "unchanged", version, len(doc.articles),
-                n_clauses, todo.stored_chunks, 0, time.perf_counter() - start,
+                n_clauses, todo.stored_chunks, 0, time.perf_counter() - start, todo.refresh,
             )  # fmt: skip
         self._ensure_collection()
         had_any = self.store.count(Filter(doc_ids=(doc.doc_id,))) > 0
@@ -275,10 +293,17 @@ class IngestPipeline:
 
     # ---- files and folders ----------------------------------------------------------------
     def ingest_file(
-        self, path: Path, *, force: bool = False, progress: Progress | None = None
+        self,
+        path: Path,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
+        sync: bool = True,
     ) -> FileReport:
         """Parse and chunk the whole file first (a bad file writes nothing), then write.
-        ``progress`` gets the file's chunks written, as the task ``str(path)``."""
+        ``progress`` gets the file's chunks written, as the task ``str(path)``; ``sync``
+        brings the validity across documents up to date afterwards (ingest_paths does it
+        once for all its files)."""
         start = time.perf_counter()
         try:
             docs = self._loader(Path(path))
@@ -296,7 +321,8 @@ class IngestPipeline:
         total = sum(len(t.prepared.chunks) for t in todo if t.prepared is not None)
         on_batch = _chunk_counter(progress, str(path), total, Path(path).name)
         reports = tuple(self._apply(t, on_batch) for t in todo)
-        return FileReport(str(path), reports, None, time.perf_counter() - start)
+        updated = tuple(sync_validity(self.store)) if sync else ()
+        return FileReport(str(path), reports, None, time.perf_counter() - start, updated)
 
     def ingest_paths(
         self, paths: Sequence[Path], *, force: bool = False, progress: Progress | None = None
@@ -305,14 +331,14 @@ class IngestPipeline:
         is reported and the others go on."""
         start = time.perf_counter()
         reports = tuple(
-            self.ingest_file(f, force=force, progress=progress) for f in expand_paths(paths)
+            self.ingest_file(f, force=force, progress=progress, sync=False)
+            for f in expand_paths(paths)
         )
-        report = IngestReport(reports, time.perf_counter() - start)
-        written = sum(d.chunks for d in report.documents if d.status != "unchanged")
+        written = sum(d.chunks for f in reports for d in f.documents if d.status != "unchanged")
+        updated = tuple(sync_validity(self.store)) if any(f.documents for f in reports) else ()
         if self.optimize_after and written >= self.optimize_after:
             self.store.optimize()
-            report = IngestReport(reports, time.perf_counter() - start)
-        return report
+        return IngestReport(reports, time.perf_counter() - start, updated)
 
 
 def _chunk_counter(

@@ -19,7 +19,14 @@ Rules (Vietnamese drafting conventions, Nghị định 34/2016 and Luật Ban h�
   defines footnote 12; markers "[12]" inside provisions are removed and the note attached to
   the provision where the marker was;
 * after the closing formula ("Bộ luật này được Quốc hội … thông qua ngày …") only signatures
-  follow, which are dropped.
+  follow, which are dropped;
+* a decree's or circular's body ends at "Nơi nhận:" (the distribution list) or at its first
+  "PHỤ LỤC" heading; the appendices after it are kept apart (:class:`legal.document.Appendix`)
+  and never read as clauses (Thông tư 10/2020/TT-BLĐTBXH: its list of jobs numbered "1.",
+  "1.1." would otherwise have become clauses of Điều 12);
+* a PDF text layer may glue an article heading to the end of the previous sentence ("… tập
+  thể. Điều 9. Hoạt động của …", the same circular): such a heading is split off only when it
+  is the *next* article number, so a citation "… Điều 9. Khoản …" elsewhere stays body text.
 
 This module finds where divisions and articles start and end; an article's body (Khoản,
 Điểm) is read by :mod:`ingest.article_body` and footnotes by :mod:`ingest.footnotes` (split
@@ -35,7 +42,7 @@ from dataclasses import dataclass
 from ingest.article_body import Placement, ReferenceFinder, number_key, parse_article_body
 from ingest.cleaning import Line, is_structural
 from ingest.footnotes import split_footnotes, take_markers
-from legal.document import AmendmentNote, Article, Division, DivisionKind
+from legal.document import AmendmentNote, Appendix, Article, Division, DivisionKind
 
 ARTICLE_RE = re.compile(r"^Điều\s+(\d+)([a-zđ]?)\s*[.:](?:\s+|$)(.*)$")
 _DIVISION_RES: tuple[tuple[DivisionKind, re.Pattern[str]], ...] = (
@@ -60,6 +67,13 @@ CLOSING_RE = re.compile(
     r"(?:Quốc hội|Ủy ban thường vụ Quốc hội|Uỷ ban thường vụ Quốc hội)\b.*thông qua",
     re.IGNORECASE,
 )
+#: the end of the normative text of a decree or circular: the distribution list, an appendix
+BODY_END_RE = re.compile(r"^(?:Nơi nhận\s*:|PHỤ LỤC\b|Phụ lục\s*$)")
+APPENDIX_RE = re.compile(r"^(?:PHỤ LỤC|Phụ lục)\b\s*([IVXLC\d]*)")
+# "… tập thể. Điều 9. Hoạt động …": a heading glued after a sentence's end
+# "Điều 4. Bảo vệ bí mật … công nghệ 1. Khi người lao động …": clause 1 glued to the title
+_GLUED_FIRST_CLAUSE_RE = re.compile(r"\s+(1\.\s+[A-ZĐÀ-Ỹ].*)$")
+_GLUED_ARTICLE_RE = re.compile(r"(?<=[.;:])\s+(Điều\s+(\d+)\s*\.\s+\S.*)$")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
@@ -88,6 +102,7 @@ class ParsedBody:
     preamble: tuple[Line, ...]  # lines before the first division / article (metadata)
     notes: dict[str, AmendmentNote]
     warnings: tuple[str, ...] = ()
+    appendices: tuple[Appendix, ...] = ()
 
 
 def match_division(text: str) -> tuple[DivisionKind, str, str] | None:
@@ -174,9 +189,14 @@ class _Parser:
 
     def run(self) -> ParsedBody:
         i = 0
+        appendices: tuple[Appendix, ...] = ()
         while i < len(self.lines):
+            self._split_glued_heading(i)
             line = self.lines[i]
             if self.started and CLOSING_RE.match(line.text):
+                break
+            if self.started and BODY_END_RE.match(line.text):
+                appendices = read_appendices(self.lines[i:])
                 break
             div = match_division(line.text)
             if div is not None and _division_accepted(div[0], div[1], self.cur):
@@ -199,7 +219,22 @@ class _Parser:
             tuple(self.preamble),
             self.notes,
             tuple(self.warnings),
+            appendices,
         )
+
+    def _split_glued_heading(self, i: int) -> None:
+        """Split "… sentence. Điều 9. Title" into two lines when 9 is the next article."""
+        if self.last_key is None or self.article_numbers is not None:
+            return
+        line = self.lines[i]
+        m = _GLUED_ARTICLE_RE.search(line.text)
+        if m is None or int(m.group(2)) != self.last_key[0] + 1:
+            return
+        head = line.text[: m.start()].rstrip()
+        self.lines[i : i + 1] = [
+            Line(head, line.page, line.page_end),
+            Line(m.group(1), line.last_page),
+        ]
 
     def _division(self, i: int, kind: DivisionKind, number: str, title: str) -> int:
         """A division heading ends at line ``i``; its title is on the heading line and/or the
@@ -231,6 +266,10 @@ class _Parser:
         title, hnotes = take_markers(am.group(3).strip(), self.notes)
         first = self.lines[i]
         i += 1
+        glued = _GLUED_FIRST_CLAUSE_RE.search(title)
+        if glued and self.article_numbers is None:
+            title = title[: glued.start()]
+            self.lines.insert(i, Line(glued.group(1), first.last_page))
         if (
             not title
             and self.title_on_next_line
@@ -273,6 +312,22 @@ class _Parser:
             )
         )
         self.heading, self.body = None, []
+
+
+def read_appendices(lines: Sequence[Line]) -> tuple[Appendix, ...]:
+    """The appendices after a decree's or circular's body: each "PHỤ LỤC" heading opens one,
+    its title is the next line; the distribution list and signature before the first one are
+    dropped."""
+    out: list[tuple[str, str, list[str]]] = []
+    for line in lines:
+        m = APPENDIX_RE.match(line.text)
+        if m and (not out or out[-1][2] or not out[-1][1]):
+            out.append((m.group(1), "", []))
+        elif out and not out[-1][1] and not out[-1][2]:
+            out[-1] = (out[-1][0], line.text, [])
+        elif out:
+            out[-1][2].append(line.text)
+    return tuple(Appendix(number, title, "\n".join(body)) for number, title, body in out)
 
 
 def _looks_like_title(text: str) -> bool:

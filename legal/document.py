@@ -144,6 +144,16 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Appendix:
+    """A "PHỤ LỤC" after a decree's or circular's articles (a list of jobs, a form): kept
+    apart from the articles, never read as their clauses."""
+
+    number: str  # "I", "1", or "" for a single appendix
+    title: str  # the line after the heading
+    text: str
+
+
+@dataclass(frozen=True)
 class DocumentMeta:
     doc_id: str  # the id used in legal addresses: number when known, else the name
     number: str | None  # số hiệu, "45/2019/QH14", "44/VBHN-VPQH"
@@ -162,6 +172,7 @@ class Document:
     divisions: tuple[Division, ...] = ()
     pages: int | None = None
     warnings: tuple[str, ...] = field(default=())
+    appendices: tuple[Appendix, ...] = ()
 
     @property
     def doc_id(self) -> str:
@@ -175,9 +186,11 @@ class Document:
         return next((a for a in self.articles if a.number == number), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape printed by ``luatqa parse --json``."""
+        """The JSON shape printed by ``luatqa parse --json``. ``appendices`` is there only
+        when the document has some: this dict is also what the index's document version
+        hashes, and a key added to every document would re-index every index."""
         m = self.meta
-        return {
+        out = {
             "id": m.doc_id,
             "number": m.number,
             "type": m.doc_type.value,
@@ -197,6 +210,9 @@ class Document:
             "articles": [_article(a) for a in self.articles],
             "warnings": list(self.warnings),
         }
+        if self.appendices:
+            out["appendices"] = [asdict(a) for a in self.appendices]
+        return out
 
 
 def _division(d: Division) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 
 from legal.address import LegalAddress
 from legal.errors import CitationError, StoreError
+from retrieval.record_validity import DocumentValidity, ProvisionValidity
 from retrieval.types import Passage, PassageRole
 
 PAYLOAD_VERSION = 1
@@ -83,8 +84,9 @@ class DocFields:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ArticleFields(DocFields):
-    """What chunk and article records say about their Điều."""
+class ArticleFields(DocFields, ProvisionValidity):
+    """What chunk and article records say about their Điều (validity and guidance fields:
+    :mod:`retrieval.record_validity`)."""
 
     address: LegalAddress
     text: str
@@ -115,6 +117,7 @@ class ArticleFields(DocFields):
             "text": self.text,
             "amendment_notes": list(self.amendment_notes),
             "references": list(self.references),
+            **self._provision_payload(),
         }
 
     @classmethod
@@ -135,6 +138,7 @@ class ArticleFields(DocFields):
             "page": _int(p.get("page")),
             "amendment_notes": _strs(p.get("amendment_notes")),
             "references": _strs(p.get("references")),
+            **cls._provision_fields(p),
         }
 
     def passage(
@@ -160,6 +164,8 @@ class ArticleFields(DocFields):
             source=self.source,
             amendment_notes=self.amendment_notes,
             chunk_id=self.id or None,
+            validity=self.dates,
+            guides=self.guide_addresses,
         )
 
 
@@ -226,8 +232,9 @@ class ArticleRecord(ArticleFields):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DocumentRecord(DocFields):
-    """One document: its metadata, its counts, and the versions that made its vectors."""
+class DocumentRecord(DocFields, DocumentValidity):
+    """One document: its metadata, its counts, the versions that made its vectors, and its
+    validity (:class:`retrieval.record_validity.DocumentValidity`)."""
 
     title: str = ""
     number: str | None = None  # số hiệu, "45/2019/QH14"
@@ -268,6 +275,7 @@ class DocumentRecord(DocFields):
             "chapters": list(self.chapters),
             "warnings": list(self.warnings),
             "ingested_at": self.ingested_at,
+            **self._document_validity_payload(),
         }
         for key in ("embedder", "sparse"):  # absent until the pipeline sets them
             if getattr(self, key) is not None:
@@ -294,6 +302,7 @@ class DocumentRecord(DocFields):
             ingested_at=str(p.get("ingested_at") or ""),
             embedder=_opt_str(p.get("embedder")),
             sparse=_opt_str(p.get("sparse")),
+            **cls._document_validity_fields(p),
         )
 
 

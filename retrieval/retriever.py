@@ -34,6 +34,7 @@ from retrieval.articles import ArticleReader
 from retrieval.assemble import Assembler
 from retrieval.catalog import Catalog
 from retrieval.grouping import group_by_article
+from retrieval.guidance import GuidanceIndex, with_guidance
 from retrieval.query import QueryAnalysis, QueryAnalyzer
 from retrieval.ranking import Reranker
 from retrieval.scenario import QueryUnderstanding
@@ -90,6 +91,11 @@ class RetrieverConfig:
     # … and by 1 + heading_boost for the article(s) whose whole heading the question uses
     # (the most specific heading only: "Nội dung hợp đồng lao động" over "Hợp đồng lao động")
     heading_boost: float = 0.1
+    # the implementation chain (retrieval.guidance): the decree/circular provisions that
+    # detail one of the top ``guidance_from`` provisions, ``guidance_per`` each, after it
+    guidance: bool = True
+    guidance_from: int = 3
+    guidance_per: int = 2
 
     def __post_init__(self) -> None:
         weighted = (self.dense_weight, self.sparse_weight) != (1.0, 1.0)
@@ -123,12 +129,15 @@ class Retriever:
         self.reranker = reranker
         self._clock = clock
         self._catalog: Catalog | None = None
+        self._guidance: GuidanceIndex | None = None
 
     # ---- the index's documents ----------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the indexed documents (after an ingest). The new catalog is built aside
         and swapped in at once: searches running meanwhile keep the one they started with."""
+        guidance = GuidanceIndex.load(self.store)
         self._catalog = Catalog.load(self.reader, self._base_registry)
+        self._guidance = guidance
 
     def use_catalog(self, catalog: Catalog) -> None:
         """Adopt a catalog read earlier from the same documents (a reader that reopens the
@@ -143,6 +152,15 @@ class Retriever:
             catalog = self._catalog
         assert catalog is not None
         return catalog
+
+    @property
+    def guidance(self) -> GuidanceIndex:
+        """Which decree/circular articles detail which statute articles (read with the
+        catalog, swapped with it by :meth:`refresh`)."""
+        if self._guidance is None:
+            self.refresh()
+        assert self._guidance is not None
+        return self._guidance
 
     @property
     def registry(self) -> LawRegistry:
@@ -169,7 +187,12 @@ class Retriever:
         k: int = 10,
         docs: Sequence[str] | None = (),
         doc_types: Sequence[str] | None = (),
+        as_of: str | None = None,
+        guidance: bool | None = None,
     ) -> SearchResult:
+        """The provisions answering ``query``. ``as_of`` (ISO date): only provisions in force
+        that day are searched (a store filter, :class:`retrieval.store.base.Filter`);
+        ``guidance`` (default: the config's) brings the guiding provisions of the top hits."""
         cfg, catalog = self.config, self.catalog  # one snapshot for the whole search
         docs, doc_types = tuple(docs or ()), tuple(doc_types or ())
         timings: dict[str, float] = {}
@@ -190,7 +213,7 @@ class Retriever:
 
         # Only chunks carry vectors (article and document records are payload-only and never
         # match a vector search), so no kind condition: a filter costs time in the prefetches.
-        flt = Filter(doc_ids=scope, doc_types=tuple(doc_types)) if scope or doc_types else None
+        flt = _filter(scope, tuple(doc_types), as_of)
         if cfg.fusion_level == "article":
             groups = ranking.article_fusion(cfg, self.store, dense, sparse, flt, k)
         else:
@@ -221,6 +244,9 @@ class Retriever:
         timings["rank_ms"] = _ms(t4 - t3)
 
         provisions = Assembler(cfg, self.reader, catalog).assemble(analysis, groups, k)
+        if cfg.guidance if guidance is None else guidance:
+            top, per = cfg.guidance_from, cfg.guidance_per
+            provisions = with_guidance(self.guidance, provisions, as_of=as_of, top=top, per=per)
         t5 = self._clock()
         timings["assemble_ms"] = _ms(t5 - t4)
         timings["total_ms"] = _ms(t5 - t0)
@@ -234,6 +260,7 @@ class Retriever:
             party=plan.party if plan else None,
             content_text=plan.content if plan else None,
             missing_laws=() if scope or analysis.docs else analysis.missing,
+            as_of=as_of,
         )
 
     # ---- direct access ----------------------------------------------------------------------
@@ -256,6 +283,14 @@ class Retriever:
             return None
         joined = replace(inside[0], address=address, text="\n".join(c.text for c in inside), id="")
         return joined.passage(doc_label=label, doc_short=short)
+
+
+def _filter(scope: tuple[str, ...], doc_types: tuple[str, ...], as_of: str | None) -> Filter | None:
+    return (
+        Filter(doc_ids=scope, doc_types=doc_types, as_of=as_of)
+        if scope or doc_types or as_of
+        else None
+    )
 
 
 def _ms(seconds: float) -> float:

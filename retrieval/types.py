@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from legal.address import LegalAddress
+from legal.validity import Dates
 
 
 class PassageRole(StrEnum):
     HIT = "hit"  # found by the hybrid search
     CITED = "cited"  # named in the question ("khoản 2 Điều 35 BLLĐ") and fetched directly
     CROSSREF = "crossref"  # pulled in because a hit refers to it ("theo quy định tại ...")
+    GUIDANCE = "guidance"  # a decree's or circular's provision detailing a hit (issue 11)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,12 @@ class Passage:
     source: str | None = None  # the file the document was ingested from
     amendment_notes: tuple[str, ...] = ()
     chunk_id: str | None = None
+    validity: Dates = field(default_factory=Dates)  # unknown for indexes built before
+    guides: tuple[LegalAddress, ...] = ()  # the statute provisions this passage details
+
+    def currency_warnings(self, on: str) -> tuple[str, ...]:
+        """The warnings shown next to this passage's citation on ``on`` (ISO date)."""
+        return self.validity.warnings(on)
 
     def display_citation(self, short: bool = False) -> str:
         label = (self.doc_short or self.doc_label) if short else self.doc_label
@@ -68,6 +76,7 @@ class SearchResult:
     # laws the question names that the index does not hold, when it names no indexed one
     # and the caller set no scope (ids, e.g. "100/2015/QH13"): the answer service abstains
     missing_laws: tuple[str, ...] = ()
+    as_of: str | None = None  # the date the search was restricted to (ISO), if any
 
     @property
     def passages(self) -> tuple[Passage, ...]:

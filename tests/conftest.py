@@ -72,6 +72,12 @@ def trade_union_pdf(shared_corpus: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def circular_pdf() -> Path:
+    """Thông tư 10/2020/TT-BLĐTBXH (guides the Labor Code 2019), as published."""
+    return shared_file("pdfs/10-2020-TT-BLDTBXH_thong-tu.pdf")
+
+
+@pytest.fixture(scope="session")
 def scanned_pdf(shared_corpus: Path) -> Path:
     return shared_corpus / "pdfs" / "74-2025-QH15_luat-viec-lam_scanned.pdf"
 

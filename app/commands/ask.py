@@ -3,7 +3,7 @@
     luatqa --index DIR ask "QUESTION" [--stream] [--json] [--type dung-sai|trac-nghiem]
                                       [--choices TEXT ...] [--doc DOC_ID ...]
                                       [--backend auto|vllm|extractive]
-                                      [--llm-url URL] [--model NAME]
+                                      [--llm-url URL] [--model NAME] [--as-of YYYY-MM-DD]
 
 Without an LLM configured (``LUATQA_LLM__BASE_URL`` / ``--llm-url``) the answer is extractive:
 quoted clauses with their citations. With ``--json`` stdout carries exactly one JSON object
@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from app.commands.asof import AsOf, checked_as_of, stale_notice
 from app.context import CliState
 from app.services.answers import MODE_LABELS
 from generation.answer import Answer, QuestionType
 from generation.service import Backend
+from legal.validity import vn_date
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -40,6 +42,8 @@ def _settings(state: CliState, overrides: dict[str, Any]) -> Settings:
 def render(answer: Answer, *, text_shown: bool = False) -> str:
     """The answer for a terminal: mode, (label), text, verified sources, warnings."""
     lines = [f"# {MODE_LABELS[answer.mode.value]}"]
+    if answer.as_of:
+        lines.append(f"(theo pháp luật có hiệu lực ngày {vn_date(answer.as_of)})")
     if answer.label is not None:
         lines.append(f"Đáp án: {answer.label}")
     if not text_shown:
@@ -52,6 +56,7 @@ def render(answer: Answer, *, text_shown: bool = False) -> str:
             # a marker written as the provision itself ("khoản 2 Điều 35") would repeat it
             numbered = c.marker.startswith("[")
             lines.append(f"  {c.marker} {c.display}" if numbered else f"  {c.display}")
+            lines += [f"      ⚠ {w}" for w in answer.currency(c)]
             if not quoted:
                 quote = " ".join(c.quote.split())
                 if len(quote) > 240:
@@ -95,16 +100,27 @@ def ask_command(
     model: Annotated[
         str | None, typer.Option("--model", help="Served model or LoRA adapter name.")
     ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Answer a question from the indexed law, with verified citations."""
     state: CliState = ctx.obj
+    day = checked_as_of(as_of)
     overrides = {"backend": backend, "base_url": llm_url, "model": model}
     settings = _settings(state, {k: v for k, v in overrides.items() if v is not None})
     out = sys.stderr if as_json else sys.stdout
     with state.services(settings) as services:
         answer, streamed = _answer(
-            services.answers, question, qtype, choices or (), docs or (), out if stream else None
+            services.answers,
+            question,
+            qtype,
+            choices or (),
+            docs or (),
+            out if stream else None,
+            day,
         )
+        notice = stale_notice(services.retriever)
+    if notice:
+        typer.echo(notice, err=True)
     if as_json:
         typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -119,13 +135,15 @@ def _answer(
     choices: Sequence[str],
     docs: Sequence[str],
     out: TextIO | None,
+    as_of: str | None = None,
 ) -> tuple[Answer, bool]:
     """The answer, and whether text was streamed to ``out`` (None: ask without streaming)."""
+    dated: dict[str, Any] = {"as_of": as_of} if as_of else {}  # test doubles may take none
     if out is None:
-        return service.ask(question, qtype=qtype, choices=choices, docs=docs), False
+        return service.ask(question, qtype=qtype, choices=choices, docs=docs, **dated), False
     answer: Answer | None = None
     streamed = False
-    for item in service.stream(question, qtype=qtype, choices=choices, docs=docs):
+    for item in service.stream(question, qtype=qtype, choices=choices, docs=docs, **dated):
         if isinstance(item, Answer):
             answer = item
         else:

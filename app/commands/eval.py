@@ -1,7 +1,7 @@
 """``luatqa eval``: score retrieval on a gold file, or compare two saved runs.
 
     luatqa --index DIR eval --gold FILE [--k 10] [--json] [--out DIR] [--limit N] [--strict]
-                            [--answers [--backend auto|extractive|vllm]]
+                            [--answers [--backend auto|extractive|vllm]] [--as-of YYYY-MM-DD]
     luatqa eval --compare RUN_A RUN_B [--json]
 
 A thin layer over :mod:`eval.harness` (the run), :mod:`eval.answer_harness` (``--answers``:
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from app.commands.asof import AsOf, checked_as_of
 from app.context import CliState
 from app.progress import progress_bars
 from eval.split import DEFAULT_VAL_RATIO, Split
@@ -81,8 +82,10 @@ def _run(
     backend: Backend | None = None,
     split: Split = "all",
     val_ratio: float = DEFAULT_VAL_RATIO,
-) -> tuple[EvalRun, AnswerRun | None]:
-    """The retrieval run, and with ``backend`` set (``--answers``) the answer run."""
+    as_of: str | None = None,
+) -> tuple[EvalRun, AnswerRun | None, dict[str, Any] | None]:
+    """The retrieval run, with ``backend`` set (``--answers``) the answer run, and for a
+    gold set on dates (``as_of`` in the file or ``--as-of``) the validity comparison."""
     from eval.answer_harness import run_answers
     from eval.gold import load_gold
     from eval.harness import SubmitRule, run_eval
@@ -90,12 +93,58 @@ def _run(
     rule = SubmitRule(max_n=submit_top, min_rel_score=submit_rel)
     with open_retriever(state, backend) as (retriever, resolver, answerer):
         gold = _selected(load_gold(gold_path, resolver, strict=strict), split, val_ratio, limit)
+        dated = as_of is not None or any(i.as_of for i in gold.items)
+        validity = True if dated else None
         with progress_bars(progress, transient=True) as bars:
-            run = run_eval(retriever, gold, k=k, rule=rule, progress=bars)
+            run = run_eval(
+                retriever, gold, k=k, rule=rule, progress=bars, as_of=as_of, validity=validity
+            )
+        compared = _validity_comparison(retriever, gold, run, k, rule) if dated else None
         if answerer is None or backend is None:
-            return run, None
+            return run, None, compared
         with progress_bars(progress, transient=True) as bars:
-            return run, run_answers(answerer, gold, backend=backend, progress=bars)
+            answered = run_answers(answerer, gold, backend=backend, progress=bars)
+            return run, answered, compared
+
+
+def _validity_comparison(
+    retriever: Retriever, gold: GoldSet, run: EvalRun, k: int, rule: Any
+) -> dict[str, Any]:
+    """Retrieval with the feature (``run``) and without it (no as-of filter, no guidance),
+    and the validity accuracy (:mod:`eval.validity`)."""
+    from eval.harness import run_eval, search_text
+    from eval.validity import validity_accuracy
+
+    baseline = run_eval(retriever, gold, k=k, rule=rule, validity=False, warmup=False)
+    labels = validity_accuracy(retriever, gold.items, k, search_text)
+    return {
+        "with": run.summary.to_json()["article"],
+        "without": baseline.summary.to_json()["article"],
+        "n": run.summary.n,
+        "labels": labels.to_json(),
+    }
+
+
+def _print_validity(compared: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    def fmt(x: float | None) -> str:
+        return "—" if x is None else f"{x:.3f}"
+
+    labels = compared["labels"]
+    table = Table(title=f"validity and guidance (issue 11): {compared['n']} questions scored")
+    for col in ("run", "R@1", "R@10", "MRR@10", f"validity accuracy ({labels['citations']})"):
+        table.add_column(col, justify="left" if col == "run" else "right")
+    for name, key, acc in (
+        ("with as-of + guidance", "with", labels["accuracy"]),
+        ("without (before)", "without", labels["accuracy_without"]),
+    ):
+        m = compared[key]
+        table.add_row(
+            name, fmt(m.get("recall@1")), fmt(m.get("recall@10")), fmt(m.get("mrr@10")), fmt(acc)
+        )
+    Console().print(table)
 
 
 def _print_answers(answers: AnswerRun) -> None:
@@ -225,6 +274,7 @@ def eval_command(
     val_ratio: Annotated[
         float, typer.Option("--val-ratio", min=0.0, max=1.0, help="The split's validation share.")
     ] = DEFAULT_VAL_RATIO,
+    as_of: AsOf = None,
 ) -> None:
     """Score retrieval against gold questions (Recall@k, MRR, nDCG, ALQAC F2, latency);
     with --answers also the answers (accuracy, containment, token F1, citations)."""
@@ -241,7 +291,7 @@ def eval_command(
     # with --json, stdout carries the JSON object and nothing else
     sink: Any = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     with sink:
-        run, answer_run = _run(
+        run, answer_run, compared = _run(
             state,
             gold,
             k,
@@ -253,20 +303,40 @@ def eval_command(
             backend=backend if answers else None,
             split=split,
             val_ratio=val_ratio,
+            as_of=checked_as_of(as_of),
         )
         if out is not None:
             from eval.report import write_run
 
             write_run(run, out, answer_run)
+            if compared is not None:  # the validity comparison (issue 11) beside the run
+                (out / "validity.json").write_text(
+                    json.dumps(compared, ensure_ascii=False, indent=1), encoding="utf-8"
+                )
+    _emit(run, answer_run, compared, as_json, out)
+
+
+def _emit(
+    run: EvalRun,
+    answer_run: AnswerRun | None,
+    compared: dict[str, Any] | None,
+    as_json: bool,
+    out: Path | None,
+) -> None:
+    """One JSON object on stdout, or the tables."""
     if as_json:
         data = run.summary.to_json()
         if answer_run is not None:
             data["answer"] = answer_run.summary.to_json()
+        if compared is not None:
+            data["validity"] = compared
         typer.echo(json.dumps(data, ensure_ascii=False))
-    else:
-        _print_summary(run, out)
-        if answer_run is not None:
-            _print_answers(answer_run)
+        return
+    _print_summary(run, out)
+    if compared is not None:
+        _print_validity(compared)
+    if answer_run is not None:
+        _print_answers(answer_run)
 
 
 def register(cli: typer.Typer) -> None:

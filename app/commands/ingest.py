@@ -2,8 +2,10 @@
 them (embedded index folder via ``--index``, or a Qdrant server via ``--qdrant-url``).
 
 Unchanged documents are skipped (same parsed content = same version); changed ones replace
-their old points. Bad files are reported at the end and make the exit code 2 (bad input, see
-:mod:`app.boundary`); the other files are still ingested."""
+their old points. An index built before validity existed (issue 11) is brought up to date by
+this same command: the validity fields are set on its points, nothing is re-embedded. Bad
+files are reported at the end and make the exit code 2 (bad input, see :mod:`app.boundary`);
+the other files are still ingested."""
 
 from __future__ import annotations
 
@@ -50,6 +52,8 @@ def ingest_command(
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         Console().print(summary_table(report))
+        for line in validity_lines(report):
+            typer.echo(line)
     for f in report.failed:  # the same form as every other error (app.boundary)
         typer.secho(f"Error: {f.error}", err=True, fg=typer.colors.RED)
     if report.failed:  # the files' own errors, printed above: bad input
@@ -83,6 +87,24 @@ def summary_table(report: IngestReport) -> Table:
         style="bold",
     )
     return table
+
+
+def validity_lines(report: IngestReport) -> list[str]:
+    """What ingest did to validity: an index built before validity existed gets it on this
+    same command (payloads set in place, nothing re-embedded), and older acts replaced by a
+    newer one just ingested get their end date."""
+    out = []
+    refreshed = [d.doc_id for d in report.documents if d.refreshed]
+    if refreshed:
+        out.append(
+            f"validity metadata refreshed for {len(refreshed)} unchanged document(s), without "
+            f"re-embedding: {', '.join(refreshed)}"
+        )
+    if report.validity_updated:
+        out.append(
+            "no longer in force / replaced, updated in place: " + ", ".join(report.validity_updated)
+        )
+    return out
 
 
 def register(cli: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -81,6 +81,28 @@ def _article_tree(doc: Document, art: Article, *, with_doc: bool = False) -> str
     return "\n".join(out)
 
 
+def validity_json(doc: Document) -> dict[str, Any]:
+    """What ``doc`` says of its validity and which statute provisions it details (issue 11;
+    ``docs/validity.md``), for ``parse --json``."""
+    from ingest.guidance import read_guidance
+    from ingest.validity import read_validity
+
+    v, g = read_validity(doc), read_guidance(doc)
+    return {
+        "signed": v.signed,
+        "effective_from": v.effective_from,
+        "relative_to": v.relative_to,
+        "basis": v.basis,
+        "provisions": [
+            {"address": p.address.canonical, "effective_from": p.effective_from}
+            for p in v.provisions
+        ],
+        "relations": [r.to_dict() for r in v.relations],
+        "guides_document": g.document,
+        "guides": {n: [a.canonical for a in addrs] for n, addrs in g.by_article.items()},
+    }
+
+
 def register(cli: typer.Typer) -> None:
     @cli.command("parse")
     def parse(
@@ -99,7 +121,7 @@ def register(cli: typer.Typer) -> None:
         docs = load_documents(file)
         seconds = time.perf_counter() - start
         if as_json:
-            data = [d.to_dict() for d in docs]
+            data = [{**d.to_dict(), "validity": validity_json(d)} for d in docs]
             typer.echo(
                 json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=1)
             )

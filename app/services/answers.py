@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from legal.address import LegalAddress
 from legal.errors import LuatqaError, QuestionError
+from legal.validity import vn_date
 from retrieval.types import Passage
 
 if TYPE_CHECKING:
@@ -45,6 +46,9 @@ class Source:
     label: str  # "khoản 2 Điều 35 Bộ luật Lao động 2019"
     quote: str  # the cited text
     passage: Passage | None = None
+    # currency on the answer's date: "đã hết hiệu lực từ …", "chưa có hiệu lực (từ …)",
+    # "khoản này được sửa đổi từ … bởi …", "văn bản hướng dẫn" (generation.answer.Answer)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class QAResult:
     seconds: float = 0.0
     nearest: tuple[str, ...] = ()  # when abstaining: the closest provisions found
     model: str | None = None  # the served model that wrote it (generated answers)
+    as_of: str | None = None  # the date the law was applied on (ISO)
 
     @property
     def mode_label(self) -> str:
@@ -77,7 +82,12 @@ class Answerer(Protocol):
     """Answers a question: yields text pieces as they stream, then one :class:`QAResult`."""
 
     def stream(
-        self, question: str, *, retrieval_query: str, docs: Sequence[str]
+        self,
+        question: str,
+        *,
+        retrieval_query: str,
+        docs: Sequence[str],
+        as_of: str | None = None,
     ) -> Iterator[str | QAResult]: ...
 
 
@@ -96,7 +106,14 @@ def result_from_answer(answer: Answer) -> QAResult:
         idx = c.passage_index - 1
         passage = answer.passages[idx] if 0 <= idx < len(answer.passages) else None
         sources.append(
-            Source(c.address, chip_label(c.address, passage), c.display, c.quote, passage)
+            Source(
+                c.address,
+                chip_label(c.address, passage),
+                c.display,
+                c.quote,
+                passage,
+                answer.currency(c),
+            )
         )
     return QAResult(
         question=answer.question,
@@ -107,6 +124,7 @@ def result_from_answer(answer: Answer) -> QAResult:
         unverified=tuple(u.marker for u in answer.unverified),
         nearest=tuple(p.display_citation() for p in answer.nearest),
         model=answer.model,
+        as_of=answer.as_of,
     )
 
 
@@ -124,16 +142,23 @@ class QAService:
         self._answerer = answerer
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), docs: Sequence[str] = ()
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        docs: Sequence[str] = (),
+        as_of: str | None = None,
     ) -> Iterator[str | QAResult]:
-        """Text pieces as they come, then the final :class:`QAResult` (always last)."""
+        """Text pieces as they come, then the final :class:`QAResult` (always last);
+        ``as_of`` (ISO): answer from the law in force that day."""
         question = question.strip()
         if not question:
             raise QuestionError("the question is empty", hint="type a question about the law")
         started = time.perf_counter()
         query = retrieval_query(question, history)
         final: QAResult | None = None
-        for item in self._answerer.stream(question, retrieval_query=query, docs=tuple(docs)):
+        for item in self._answerer.stream(
+            question, retrieval_query=query, docs=tuple(docs), as_of=as_of
+        ):
             if isinstance(item, QAResult):
                 final = item
             else:
@@ -143,10 +168,14 @@ class QAService:
         yield replace(final, retrieval_query=query, seconds=round(time.perf_counter() - started, 3))
 
     def ask(
-        self, question: str, history: Sequence[Turn] = (), docs: Sequence[str] = ()
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        docs: Sequence[str] = (),
+        as_of: str | None = None,
     ) -> QAResult:
         result: QAResult | None = None
-        for item in self.stream(question, history, docs):
+        for item in self.stream(question, history, docs, as_of):
             if isinstance(item, QAResult):
                 result = item
         assert result is not None  # stream() always ends with a result or raises
@@ -156,7 +185,10 @@ class QAService:
 def answer_markdown(result: QAResult) -> str:
     """The answer with its verified citations, for copying or downloading."""
     label = result.mode_label + (f" ({result.model})" if result.model else "")
-    lines = [f"# {result.question}", "", f"*{label}*", "", result.text.strip(), ""]
+    lines = [f"# {result.question}", "", f"*{label}*", ""]
+    if result.as_of:
+        lines += [f"*Theo pháp luật có hiệu lực ngày {vn_date(result.as_of)}*", ""]
+    lines += [result.text.strip(), ""]
     if result.warnings:
         lines += ["> " + w for w in result.warnings] + [""]
     if result.sources:
@@ -164,6 +196,7 @@ def answer_markdown(result: QAResult) -> str:
         for i, src in enumerate(result.sources, 1):
             quote = " ".join(src.quote.split())
             lines.append(f"{i}. **{src.label}** — {quote}")
+            lines += [f"   - ⚠ {w}" for w in src.warnings]
         lines.append("")
     return "\n".join(lines)
 
@@ -176,11 +209,16 @@ class GenerationAnswerer:
         self._services = services
 
     def stream(
-        self, question: str, *, retrieval_query: str, docs: Sequence[str]
+        self,
+        question: str,
+        *,
+        retrieval_query: str,
+        docs: Sequence[str],
+        as_of: str | None = None,
     ) -> Iterator[str | QAResult]:
         streamed = False
         for item in self._services.answers.stream(
-            question, docs=tuple(docs), retrieval_query=retrieval_query
+            question, docs=tuple(docs), retrieval_query=retrieval_query, as_of=as_of
         ):
             if isinstance(item, str):
                 streamed = streamed or bool(item)

@@ -6,9 +6,10 @@ is :class:`app.services.store_corpus.StoreCorpus` over the index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.services.validity_view import ValidityView
 from legal.address import LegalAddress
 
 
@@ -52,6 +53,8 @@ class ArticleView:
     source: str | None = None
     pages: tuple[int | None, int | None] = (None, None)
     amendment_notes: tuple[str, ...] = ()
+    # badge, history, "Văn bản hướng dẫn" and the link back (app.services.validity_view)
+    validity: ValidityView = field(default_factory=ValidityView)
 
     @property
     def page_label(self) -> str:

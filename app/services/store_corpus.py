@@ -7,6 +7,7 @@ UI's views. No payload key is read here: the record types own the stored shape.
 from __future__ import annotations
 
 from app.services.corpus import ArticleInfo, ArticleView, ClauseText, DocumentInfo
+from app.services.validity_view import validity_view
 from legal.address import LegalAddress
 from retrieval.articles import ArticleReader
 from retrieval.store.base import VectorStore
@@ -16,6 +17,7 @@ class StoreCorpus:
     """:class:`CorpusSource` over the index, read through :class:`ArticleReader`."""
 
     def __init__(self, store: VectorStore) -> None:
+        self._store = store
         self._reader = ArticleReader(store)
 
     def documents(self) -> list[DocumentInfo]:
@@ -61,4 +63,5 @@ class StoreCorpus:
             source=art.source,
             pages=art.pages,
             amendment_notes=art.amendment_notes,
+            validity=validity_view(self._store, art, self._reader.documents()),
         )

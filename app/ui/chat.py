@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ from app.services import DocumentInfo, Feedback, QAResult, UIServices, answer_ma
 from app.ui.provision import render_provision
 from app.ui.state import Conversation, Exchange, conversation
 from legal.errors import LuatqaError
+from legal.validity import vn_date
 
 MODE_BADGE = {
     "generated": ":green-badge[Trả lời có trích dẫn]",
@@ -30,6 +32,8 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
         st.error(exchange.error or "Không có câu trả lời.")
         return
     st.markdown(MODE_BADGE[result.mode])
+    if result.as_of and result.as_of != dt.date.today().isoformat():
+        st.caption(f"Theo pháp luật có hiệu lực ngày {vn_date(result.as_of)}")
     if result.model:
         st.caption(f"Mô hình trả lời: {result.model}")
     for warning in result.warnings:
@@ -43,20 +47,23 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
     if result.sources:
         cols = st.columns(min(len(result.sources), 4))
         for i, src in enumerate(result.sources):
+            flag = "⚠ " if any(not w.startswith("văn bản hướng dẫn") for w in src.warnings) else ""
             cols[i % len(cols)].button(
-                f"§ {src.chip}",
+                f"{flag}§ {src.chip}",
                 key=f"chip-{key}-{i}",
-                help=src.label,
+                help="; ".join([src.label, *src.warnings]),
                 on_click=_open_source,
                 args=(exchange, i),
                 type="primary" if exchange.open_source == i else "secondary",
             )
         if exchange.open_source is not None and exchange.open_source < len(result.sources):
             src = result.sources[exchange.open_source]
-            render_provision(services.corpus.article(src.address), src)
+            render_provision(services.corpus.article(src.address), src, result.as_of)
         with st.expander(f"Nguồn đã kiểm chứng ({len(result.sources)})"):
             for i, src in enumerate(result.sources, 1):
                 st.markdown(f"**[{i}] {src.label}**")
+                for warning in src.warnings:
+                    st.markdown(f":orange[⚠ {warning}]")
                 st.caption(src.quote)
     _export(result, key)
     _feedback(services, exchange, key)
@@ -117,7 +124,9 @@ def _feedback(services: UIServices, exchange: Exchange, key: str) -> None:
             st.rerun()
 
 
-def _ask(services: UIServices, conv: Conversation, question: str, docs: list[str]) -> None:
+def _ask(
+    services: UIServices, conv: Conversation, question: str, docs: list[str], as_of: str
+) -> None:
     exchange = Exchange(question)
     history = conv.history()
     with st.chat_message("user"):
@@ -126,7 +135,7 @@ def _ask(services: UIServices, conv: Conversation, question: str, docs: list[str
         holder: list[QAResult] = []
 
         def pieces() -> Iterator[str]:
-            for item in services.qa.stream(question, history, docs):
+            for item in services.qa.stream(question, history, docs, as_of):
                 if isinstance(item, QAResult):
                     holder.append(item)
                 else:
@@ -183,13 +192,22 @@ def page(services: UIServices) -> None:
             key="doc_filter",
             placeholder="Tất cả văn bản",
         )
+        day = st.date_input(
+            "Pháp luật có hiệu lực vào ngày",
+            value=dt.date.today(),
+            format="DD/MM/YYYY",
+            key="as_of",
+            help="Chỉ tìm các quy định có hiệu lực vào ngày này; trích dẫn được ghi chú theo "
+            "ngày này (hết hiệu lực, chưa có hiệu lực, đã được sửa đổi).",
+        )
+        as_of = day.isoformat() if isinstance(day, dt.date) else dt.date.today().isoformat()
         if st.button("Cuộc hội thoại mới", key="new-chat"):
             conv.exchanges.clear()
             st.rerun()
     if not conv.exchanges:
         picked = _first_screen(services, docs)
         if picked:
-            _ask(services, conv, picked, chosen)
+            _ask(services, conv, picked, chosen, as_of)
     for i, exchange in enumerate(conv.exchanges):
         with st.chat_message("user"):
             st.markdown(exchange.question)
@@ -197,4 +215,4 @@ def page(services: UIServices) -> None:
             render_answer(services, exchange, str(i))
     question = st.chat_input("Đặt câu hỏi, ví dụ: Thời giờ làm việc bình thường là bao nhiêu?")
     if question:
-        _ask(services, conv, question, chosen)
+        _ask(services, conv, question, chosen, as_of)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app.services import ArticleView, Source
 from legal.address import LegalAddress
+from legal.validity import Currency
 
 HIGHLIGHT = "background:#fff3b0;padding:0.1rem 0.2rem;border-radius:3px"
 
@@ -33,8 +34,35 @@ def provision_html(view: ArticleView, cited: LegalAddress) -> str:
     return '<div class="luatqa-provision">' + "".join(parts) + "</div>"
 
 
-def render_provision(view: ArticleView | None, source: Source) -> None:
-    """What clicking a citation chip opens."""
+BADGES = {
+    Currency.IN_FORCE: ":green-badge[Còn hiệu lực]",
+    Currency.EXPIRED: ":red-badge[Hết hiệu lực]",
+    Currency.NOT_YET: ":orange-badge[Chưa có hiệu lực]",
+    Currency.UNKNOWN: ":gray-badge[Chưa rõ hiệu lực]",
+}
+
+
+def render_validity(view: ArticleView, on: str | None) -> None:
+    """The badge on the chosen date, the article's history, its guidance and the link back."""
+    v = view.validity
+    st.markdown(BADGES[v.badge(on)])
+    if v.history:
+        with st.expander("Lịch sử hiệu lực"):
+            for line in v.history:
+                st.markdown(f"- {line}")
+    for heading, links in (("Văn bản hướng dẫn", v.guided_by), ("Hướng dẫn thi hành", v.guides)):
+        if not links:
+            continue
+        st.markdown(f"**{heading}**")
+        for link in links:
+            st.markdown(f"- {link.label}")
+            if link.text:
+                with st.expander(f"Xem {link.address.display()}"):
+                    st.markdown(_para(link.text), unsafe_allow_html=True)
+
+
+def render_provision(view: ArticleView | None, source: Source, on: str | None = None) -> None:
+    """What clicking a citation chip opens (``on``: the date the badge is for, ISO)."""
     with st.container(border=True):
         if view is None:
             st.markdown(f"**{source.label}**")
@@ -42,6 +70,7 @@ def render_provision(view: ArticleView | None, source: Source) -> None:
             st.markdown(f"> {source.quote}")
             return
         st.markdown(f"**Điều {view.address.article}. {view.title}** — {view.doc_label}")
+        render_validity(view, on)
         place = [p for p in (view.hierarchy, view.page_label) if p]
         src = f"Nguồn: {Path(view.source).name}" if view.source else ""
         st.caption(" · ".join([*place, src] if src else place) or view.doc_label)

@@ -82,6 +82,7 @@ def render_extract(header: str, chosen: Sequence[Passage]) -> Extract:
         quote = quote_text(p.text)
         display = p.display_citation()
         title = f" ({p.article_title})" if p.article_title else ""
-        lines += [f"[{n}] {display}{title}:", f"“{quote}”", ""]
+        guide = "Hướng dẫn — " if p.role.value == "guidance" else ""
+        lines += [f"[{n}] {guide}{display}{title}:", f"“{quote}”", ""]
         cites.append(Citation(p.address, quote, display, f"[{n}]", n))
     return Extract("\n".join(lines).strip(), tuple(chosen), tuple(cites))

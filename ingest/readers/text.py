@@ -117,4 +117,4 @@ def document_from_lines(
         source=source,
         year=year,
     )
-    return Document(meta, parsed.articles, parsed.divisions, pages, tuple(notes))
+    return Document(meta, parsed.articles, parsed.divisions, pages, tuple(notes), parsed.appendices)

@@ -74,6 +74,9 @@ class Filter:
     exclude_doc_versions: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # only what is in force on this ISO date: effective_from <= as_of < effective_to, a bound
+    # the point does not carry (an index built before validity existed) excluding nothing
+    as_of: str | None = None
 
     def must(self) -> list[tuple[str, list[Any]]]:
         """(payload key, accepted values) for each condition that is set: the one mapping of
@@ -96,16 +99,29 @@ class Filter:
             [("doc_version", list(self.exclude_doc_versions))] if self.exclude_doc_versions else []
         )
 
+    def date_exclusions(self) -> list[tuple[str, str, str]]:
+        """(payload key, "gt"/"lte", ISO date) ranges whose points are excluded: written as
+        must-not conditions, so a point without the key is never excluded (an absent key
+        matches no range) and old indexes keep answering."""
+        if self.as_of is None:
+            return []
+        return [("effective_from", "gt", self.as_of), ("effective_to", "lte", self.as_of)]
+
+
+DateRange = Callable[[str, str, str], Any]
+
 
 def conditions(
-    flt: Filter | None, match: Callable[[str, list[Any]], Any]
+    flt: Filter | None, match: Callable[[str, list[Any]], Any], date_range: DateRange
 ) -> tuple[list[Any], list[Any]] | None:
     """The filter's must and must-not conditions, each made by the store's own ``match``
-    (payload key, accepted values); None when the filter sets nothing."""
+    (payload key, accepted values) and ``date_range`` (payload key, "gt"/"lte", ISO date);
+    None when the filter sets nothing."""
     if flt is None:
         return None
     must = [match(key, values) for key, values in flt.must()]
     must_not = [match(key, values) for key, values in flt.must_not()]
+    must_not += [date_range(key, op, value) for key, op, value in flt.date_exclusions()]
     if not must and not must_not:
         return None
     return must, must_not
@@ -156,6 +172,11 @@ class VectorStore(Protocol):
     def delete(self, ids: Sequence[str]) -> None: ...
 
     def delete_where(self, flt: Filter) -> None: ...
+
+    def set_payload(self, flt: Filter, payload: dict[str, Any]) -> None:
+        """Set these payload keys on every point ``flt`` matches, vectors untouched (validity
+        refreshed without re-embedding, :mod:`ingest.validity_sync`)."""
+        ...
 
     def retrieve(self, ids: Sequence[str]) -> list[StoredPoint]: ...
 

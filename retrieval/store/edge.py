@@ -38,6 +38,9 @@ from retrieval.store.base import (
 )
 
 KEYWORD_INDEXES = ("doc_id", "doc_type", "article", "kind", "doc_version", "address")
+# the as-of filter's keys (issue 11): without these indexes a dated search scans every
+# payload (~230 ms a hybrid search on 4,000 points against ~4 ms with them)
+DATETIME_INDEXES = ("effective_from", "effective_to")
 
 
 def _match(key: str, values: Sequence[Any]) -> Any:
@@ -47,8 +50,12 @@ def _match(key: str, values: Sequence[Any]) -> Any:
     return qe.FieldCondition(key, match=qe.MatchAny(vals))
 
 
+def _date_range(key: str, op: str, value: str) -> Any:
+    return qe.FieldCondition(key, range=qe.RangeDateTime(**{op: value}))
+
+
 def to_edge_filter(flt: Filter | None) -> qe.Filter | None:
-    made = conditions(flt, _match)
+    made = conditions(flt, _match, _date_range)
     return None if made is None else qe.Filter(must=made[0] or None, must_not=made[1] or None)
 
 
@@ -123,6 +130,7 @@ class EdgeStore(VectorStore):
                     "--index folder",
                 )
             self._dim = dense_dim
+            self._datetime_indexes()  # an index built before them gets them (idempotent)
             return
         config = qe.EdgeConfig(
             vectors={DENSE: qe.EdgeVectorParams(size=dense_dim, distance=qe.Distance.Cosine)},
@@ -134,12 +142,20 @@ class EdgeStore(VectorStore):
                 self._shard.update(
                     qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword)
                 )
+            self._datetime_indexes()
         except Exception as exc:
             raise StoreError(
                 f"cannot create the embedded index: {exc}", path=self.shard_dir
             ) from exc
         self._meta_path().write_text(json.dumps({"dim": dense_dim}), encoding="utf-8")
         self._dim = dense_dim
+
+    def _datetime_indexes(self) -> None:
+        with self._engine("create_field_index"):
+            for key in DATETIME_INDEXES:
+                self._shard.update(
+                    qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Datetime)
+                )
 
     def _need(self) -> Any:
         if self._shard is None:
@@ -206,6 +222,15 @@ class EdgeStore(VectorStore):
                     "refusing to delete with an empty filter (it would wipe the index)"
                 )
             self._shard.update(qe.UpdateOperation.delete_points_by_filter(f))
+
+    def set_payload(self, flt: Filter, payload: dict[str, Any]) -> None:
+        if self._shard is None or not payload:
+            return
+        with self._engine("set_payload"):
+            f = to_edge_filter(flt)
+            if f is None:
+                raise StoreError("refusing to set a payload with an empty filter")
+            self._shard.update(qe.UpdateOperation.set_payload_by_filter(f, payload))
 
     @contextlib.contextmanager
     def _engine(self, what: str) -> Iterator[None]:

@@ -6,8 +6,9 @@ modes (``QdrantClient(location=":memory:")`` / ``QdrantClient(path=...)``), whic
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from qdrant_client import QdrantClient
@@ -16,7 +17,7 @@ from qdrant_client import models as m
 from legal.errors import StoreError
 from retrieval.store import base
 from retrieval.store.base import Filter, HybridQuery, PointRecord, SparseVector, StoredPoint
-from retrieval.store.edge import KEYWORD_INDEXES
+from retrieval.store.edge import DATETIME_INDEXES, KEYWORD_INDEXES
 
 
 def _match(key: str, values: Sequence[Any]) -> m.FieldCondition:
@@ -26,8 +27,14 @@ def _match(key: str, values: Sequence[Any]) -> m.FieldCondition:
     return m.FieldCondition(key=key, match=m.MatchAny(any=vals))
 
 
+def _date_range(key: str, op: str, value: str) -> m.FieldCondition:
+    day = dt.date.fromisoformat(value)
+    bound = m.DatetimeRange(gt=day) if op == "gt" else m.DatetimeRange(lte=day)
+    return m.FieldCondition(key=key, range=bound)
+
+
 def to_qdrant_filter(flt: Filter | None) -> m.Filter | None:
-    made = base.conditions(flt, _match)
+    made = base.conditions(flt, _match, _date_range)
     return None if made is None else m.Filter(must=made[0] or None, must_not=made[1] or None)
 
 
@@ -105,6 +112,8 @@ class ServerStore(base.VectorStore):
                     path=self.url,
                     hint="use the embedder the index was built with, or another collection",
                 )
+            have = set((info.payload_schema or {}).keys())
+            self._datetime_indexes(k for k in DATETIME_INDEXES if k not in have)
             return
         self._call(
             "create_collection",
@@ -121,7 +130,19 @@ class ServerStore(base.VectorStore):
                 key,
                 m.PayloadSchemaType.KEYWORD,
             )
+        self._datetime_indexes(DATETIME_INDEXES)
         self._exists = True
+
+    def _datetime_indexes(self, keys: Iterable[str]) -> None:
+        """The as-of filter's keys (see :data:`retrieval.store.edge.DATETIME_INDEXES`)."""
+        for key in keys:
+            self._call(
+                "create_payload_index",
+                self.client.create_payload_index,
+                self.collection,
+                key,
+                m.PayloadSchemaType.DATETIME,
+            )
 
     def upsert(self, points: Sequence[PointRecord]) -> None:
         if not points:
@@ -158,6 +179,21 @@ class ServerStore(base.VectorStore):
             self.client.delete,
             self.collection,
             points_selector=m.FilterSelector(filter=f),
+            wait=True,
+        )
+
+    def set_payload(self, flt: Filter, payload: dict[str, Any]) -> None:
+        if not payload or not self._has_collection():
+            return
+        f = self._filter(flt)
+        if f is None:
+            raise StoreError("refusing to set a payload with an empty filter")
+        self._call(
+            "set_payload",
+            self.client.set_payload,
+            self.collection,
+            payload=payload,
+            points=m.FilterSelector(filter=f),
             wait=True,
         )
 

@@ -4,8 +4,11 @@ against a live vLLM is in tests/generation/test_vllm_serving.py."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +17,7 @@ from app.cli import _register, cli
 from app.context import CliState
 from app.wiring import Services
 from legal.address import LegalAddress
+from legal.validity import Dates
 from retrieval.types import Passage, Provision, SearchResult
 
 P105 = Passage(
@@ -27,7 +31,12 @@ P105 = Passage(
 
 
 class OnePassage:
-    def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
+    dates: ClassVar[list[str | None]] = []  # the as-of dates searched, across instances
+
+    def search(
+        self, query: str, k: int, docs: Sequence[str] = (), as_of: str | None = None
+    ) -> SearchResult:
+        OnePassage.dates.append(as_of)
         prov = Provision(
             P105.address.article_address(), P105.article_title, P105.doc_label, 0.03, (P105,)
         )
@@ -124,3 +133,23 @@ def test_sources_name_each_provision_once() -> None:
         answer = Answer("q", "06 tháng.", AnswerMode.GENERATED, citations=(citation,))
         lines = render(answer).splitlines()
         assert expected in lines and sum(display in line for line in lines) == 1
+
+
+def test_as_of_searches_that_day_and_labels_citations(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dated = replace(P105, validity=Dates("2021-01-01"))
+    monkeypatch.setattr(sys.modules[__name__], "P105", dated)
+    OnePassage.dates.clear()
+    question = "Thời giờ làm việc bình thường tối đa mấy giờ?"
+    code, out = _ask(monkeypatch, tmp_path, question, "--as-of", "2020-06-01")
+    assert code == 0, out
+    assert OnePassage.dates == ["2020-06-01"]
+    assert "(theo pháp luật có hiệu lực ngày 01/06/2020)" in out
+    assert "⚠ chưa có hiệu lực (từ 01/01/2021)" in out
+    code, out = _ask(monkeypatch, tmp_path, question, "--as-of", "2020-06-01", "--json")
+    data = json.loads(out)
+    assert data["as_of"] == "2020-06-01"
+    assert data["citations"][0]["currency"] == ["chưa có hiệu lực (từ 01/01/2021)"]
+    code, out = _ask(monkeypatch, tmp_path, question, "--as-of", "1/6/2020")
+    assert code == 2 and "--as-of '1/6/2020' is not a date" in out

@@ -141,3 +141,33 @@ def test_search_on_an_empty_index(runner: CliRunner, tmp_path: Path) -> None:
     res = runner.invoke(cli, ["--index", str(tmp_path / "none"), "search", "x"])
     assert res.exit_code == 1
     assert res.stderr.startswith("Error: [index]") and "luatqa ingest" in res.stderr
+
+
+def test_search_as_of_filters_and_labels(runner: CliRunner, tmp_path: Path) -> None:
+    dated = [
+        {
+            **LAW[0],
+            "articles": [
+                *LAW[0]["articles"],  # type: ignore[list-item]
+                {
+                    "id": "220",
+                    "text": "Hiệu lực thi hành\n\n1. Bộ luật này có hiệu lực thi hành từ ngày 01 "
+                    "tháng 01 năm 2021.",
+                },
+            ],
+        }
+    ]
+    law = tmp_path / "law.json"
+    law.write_text(json.dumps(dated, ensure_ascii=False), encoding="utf-8")
+    index = str(tmp_path / "index")
+    assert (
+        runner.invoke(cli, ["--index", index, "ingest", str(law), "--no-progress"]).exit_code == 0
+    )
+    query = ["--index", index, "search", "nghỉ hằng năm bao nhiêu ngày", "-k", "1", "--json"]
+    now = json.loads(runner.invoke(cli, [*query, "--as-of", "2022-01-01"]).stdout)
+    assert now[0]["effective_from"] == "2021-01-01" and now[0]["currency"] == "Còn hiệu lực"
+    assert now[0]["warnings"] == []
+    before = runner.invoke(cli, [*query, "--as-of", "2020-06-01"])
+    assert before.exit_code == 0 and json.loads(before.stdout) == []
+    text = runner.invoke(cli, [*query[:-1]])  # today: in force, no warning
+    assert "⚠" not in text.stdout and "Điều 113" in text.stdout

@@ -44,7 +44,12 @@ class ScriptedAnswerer:
         self.calls: list[tuple[str, str, tuple[str, ...]]] = []
 
     def stream(
-        self, question: str, *, retrieval_query: str, docs: Sequence[str]
+        self,
+        question: str,
+        *,
+        retrieval_query: str,
+        docs: Sequence[str],
+        as_of: str | None = None,
     ) -> Iterator[str | QAResult]:
         self.calls.append((question, retrieval_query, tuple(docs)))
         yield "Không quá 08 giờ "

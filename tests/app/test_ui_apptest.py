@@ -4,8 +4,10 @@ real components over a small index of data/demo: test_ui_apptest_real.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -24,10 +26,12 @@ from app.services import (
     Source,
     UIServices,
 )
+from app.services.validity_view import GuideLink, ValidityView
 from generation.client import ServedModel
 from legal.address import LegalAddress
 from legal.errors import InputError
 from legal.progress import Progress
+from legal.validity import Dates
 
 DOC = "45/2019/QH14"
 A105 = LegalAddress(DOC, "105")
@@ -52,6 +56,20 @@ VIEW = ArticleView(
     source="45-2019-QH14.txt",
     pages=(30, 31),
     amendment_notes=("Khoản 2 được sửa đổi theo Luật số 1/2099/QH99",),
+    validity=ValidityView(
+        Dates("2021-01-01"),
+        history=(
+            "20/11/2019: văn bản được ký / thông qua",
+            "01/01/2021: có hiệu lực",
+            "01/01/2021: văn bản này làm hết hiệu lực Bộ luật Lao động số 10/2012/QH13 — chưa nạp",
+        ),
+        guided_by=(
+            GuideLink(
+                LegalAddress("10/2020/TT-BLĐTBXH", "3"),
+                "Điều 3 Thông tư 10/2020/TT-BLĐTBXH — Nội dung chủ yếu của hợp đồng lao động",
+            ),
+        ),
+    ),
 )
 SOURCE = Source(
     CLAUSES[0].address,
@@ -66,11 +84,19 @@ class ScriptedAnswerer:
         self.mode = mode
         self.warnings = warnings
         self.queries: list[tuple[str, tuple[str, ...]]] = []
+        self.dates: list[str | None] = []
+        self.source = SOURCE
 
     def stream(
-        self, question: str, *, retrieval_query: str, docs: Sequence[str]
+        self,
+        question: str,
+        *,
+        retrieval_query: str,
+        docs: Sequence[str],
+        as_of: str | None = None,
     ) -> Iterator[str | QAResult]:
         self.queries.append((retrieval_query, tuple(docs)))
+        self.dates.append(as_of)
         if self.mode == "abstained":
             text = "Không tìm thấy quy định trả lời câu hỏi này trong các văn bản đã nạp."
             yield text
@@ -78,7 +104,14 @@ class ScriptedAnswerer:
             return
         text = "Không quá 08 giờ trong 01 ngày [1]."
         yield text
-        yield QAResult(question, text, self.mode, (SOURCE,), self.warnings)  # type: ignore[arg-type]
+        yield QAResult(
+            question,
+            text,
+            self.mode,  # type: ignore[arg-type]
+            (self.source,),
+            self.warnings,
+            as_of=as_of,
+        )
 
 
 class ScriptedCorpus:
@@ -269,3 +302,26 @@ def test_corpus_and_status_pages(
     assert "Thời giờ làm việc bình thường" in all_text(at)
     at.sidebar.radio(key="page").set_value("Trạng thái").run()
     assert [m.value for m in at.metric][:2] == ["7", "7"]
+
+
+def test_as_of_picker_currency_warnings_badge_history_and_guidance(
+    tmp_path: Path, app_with: Callable[..., AppTest], all_text: Callable[[AppTest], str]
+) -> None:
+    answerer = ScriptedAnswerer()
+    answerer.source = replace(SOURCE, warnings=("chưa có hiệu lực (từ 01/01/2021)",))
+    at = app_with(scripted(tmp_path, answerer))
+    at.date_input(key="as_of").set_value(dt.date(2020, 6, 1)).run()
+    at.chat_input[0].set_value("Thời giờ làm việc bình thường?").run()
+    assert answerer.dates == ["2020-06-01"]
+    assert "Theo pháp luật có hiệu lực ngày 01/06/2020" in all_text(at)
+    chips = [b for b in at.button if "§ " in b.label]
+    assert [c.label for c in chips] == ["⚠ § khoản 1 Điều 105 BLLĐ 2019"]
+    chips[0].click().run()
+    text = all_text(at)
+    assert "Chưa có hiệu lực" in text  # the badge on the chosen date, not today's
+    assert "⚠ chưa có hiệu lực (từ 01/01/2021)" in text
+    assert "Văn bản hướng dẫn" in text and "Điều 3 Thông tư 10/2020/TT-BLĐTBXH" in text
+    assert "10/2012/QH13 — chưa nạp" in text
+    exported = "\n".join(c.value for c in at.code)  # the Markdown export
+    assert "   - ⚠ chưa có hiệu lực (từ 01/01/2021)" in exported
+    assert "*Theo pháp luật có hiệu lực ngày 01/06/2020*" in exported

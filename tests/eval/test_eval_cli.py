@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import typer
@@ -54,7 +54,10 @@ class KeywordRetriever:
     def documents(self) -> list[str]:
         return [D]
 
-    def search(self, query: str, k: int) -> SearchResult:
+    options: ClassVar[list[dict[str, Any]]] = []  # what each search was asked with
+
+    def search(self, query: str, k: int, **options: Any) -> SearchResult:
+        KeywordRetriever.options.append(options)
         print("noise from the pipeline")
         for key, provs in self.TABLE:
             if key in query:
@@ -226,3 +229,24 @@ def test_empty_index_is_an_error_not_zero_scores(tmp_path: Path) -> None:
     )
     assert res.exit_code == 1  # the index is the problem, not the input (app.boundary)
     assert f"the index at {index} holds no documents" in res.stderr
+
+
+def test_as_of_runs_with_and_without_the_validity_feature(
+    runner: tuple[CliRunner, typer.Typer], tmp_path: Path
+) -> None:
+    cli, app = runner
+    KeywordRetriever.options.clear()
+    gold = str(FIXTURES / "gold_small.jsonl")
+    out = tmp_path / "run"
+    res = cli.invoke(
+        app, ["eval", "--gold", gold, "--as-of", "2022-01-01", "--json", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data["validity"]) == {"with", "without", "n", "labels"}
+    assert data["validity"]["with"] == data["article"]
+    assert {"guidance": True, "as_of": "2022-01-01"} in KeywordRetriever.options
+    assert {"guidance": False} in KeywordRetriever.options
+    assert json.loads((out / "validity.json").read_text(encoding="utf-8")) == data["validity"]
+    bad = cli.invoke(app, ["eval", "--gold", gold, "--as-of", "2022-13-01"])
+    assert bad.exit_code == 2 and "is not a date" in bad.output

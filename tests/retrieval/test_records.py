@@ -153,3 +153,60 @@ def test_a_foreign_point_is_a_store_error(payload: dict[str, Any], why: str) -> 
 def test_reading_as_the_wrong_kind_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="expected 'article'"):
         ArticleRecord.from_payload(OLD_CHUNK)
+
+
+# ---- validity and guidance fields (issue 11): optional keys --------------------------------
+
+
+def test_old_payloads_have_unknown_validity() -> None:
+    chunk = ChunkRecord.from_payload(OLD_CHUNK, "c1")
+    assert (chunk.effective_from, chunk.effective_to, chunk.replaced_by) == (None, None, None)
+    assert chunk.guides == () and chunk.dates.currency("2024-01-01").value == "Chưa rõ hiệu lực"
+    assert chunk.to_payload() == OLD_CHUNK  # nothing added when nothing is known
+
+
+def test_validity_fields_round_trip() -> None:
+    chunk = {
+        **OLD_CHUNK,
+        "effective_from": "2017-01-01",
+        "effective_to": "2025-01-01",
+        "replaced_by": "99/2024/QH15",
+        "amended_from": "2020-01-01",
+        "amended_by": "12/2019/QH14",
+        "guides": ["45/2019/QH14 › Điều 21 › Khoản 1"],
+        "guides_articles": ["45/2019/QH14|21"],
+    }
+    rec = ChunkRecord.from_payload(chunk, "c1")
+    assert rec.to_payload() == chunk
+    passage = rec.passage()
+    assert passage.validity.replaced_by == "99/2024/QH15"
+    assert passage.guides == (LegalAddress("45/2019/QH14", "21", "1"),)
+    assert passage.currency_warnings("2025-06-01")[0] == (
+        "đã hết hiệu lực từ 01/01/2025 (thay thế bởi 99/2024/QH15)"
+    )
+    assert passage.currency_warnings("2016-06-01")[0] == "chưa có hiệu lực (từ 01/01/2017)"
+
+
+def test_document_relations_round_trip() -> None:
+    payload = {
+        **DOC,
+        "kind": "document",
+        "address": DOC["doc_id"],
+        "effective_from": "2017-01-01",
+        "relations": [
+            {
+                "kind": "repeals",
+                "number": "33/2005/QH11",
+                "name": "Bộ luật dân sự",
+                "effective": "2017-01-01",
+                "text": "Bộ luật dân sự số 33/2005/QH11 hết hiệu lực …",
+            }
+        ],
+        "guides_document": "45/2019/QH14",
+    }
+    rec = DocumentRecord.from_payload(payload, "d1")
+    assert rec.relations[0].label() == "Bộ luật dân sự số 33/2005/QH11"
+    out = rec.to_payload()
+    assert {k: out[k] for k in ("effective_from", "relations", "guides_document")} == {
+        k: payload[k] for k in ("effective_from", "relations", "guides_document")
+    }

@@ -325,3 +325,26 @@ def test_server_filters_the_prefetches_not_the_fused_list() -> None:
     prefetch = call["prefetch"]
     assert isinstance(prefetch, list) and all(p.filter is not None for p in prefetch)
     server.close()
+
+
+# ---- validity (issue 11): as-of filtering in the store, payload set without re-embedding ----
+
+
+def test_as_of_filter_and_set_payload(store: VectorStore) -> None:
+    everything = {p.id for p in store.scroll()}
+    # nothing carries validity yet (an index built before it): nothing is excluded
+    assert {p.id for p in store.scroll(Filter(as_of="2020-01-01"))} == everything
+    store.set_payload(Filter(doc_ids=("45/2019/QH14",)), {"effective_from": "2021-01-01"})
+    store.set_payload(Filter(doc_ids=("01/VBHN-VPQH",)), {"effective_to": "2021-01-01"})
+    assert store.retrieve([pid("wage")])[0].payload["effective_from"] == "2021-01-01"
+    assert store.retrieve([pid("wage")])[0].payload["text"] == "wage"  # the rest kept
+    before = {p.payload["doc_id"] for p in store.scroll(Filter(as_of="2020-12-31"))}
+    assert before == {"01/VBHN-VPQH"}
+    on_the_day = {p.payload["doc_id"] for p in store.scroll(Filter(as_of="2021-01-01"))}
+    assert on_the_day == {"45/2019/QH14"}  # from is inclusive, to exclusive
+    hits = store.hybrid_search(
+        [0.0, 0.0, 0.0, 1.0], sv((401, 1.0)), limit=4, flt=Filter(as_of="2022-06-01")
+    )
+    assert pid("crime") not in {h.id for h in hits} and hits
+    with pytest.raises(StoreError):
+        store.set_payload(Filter(), {"effective_to": "2021-01-01"})
