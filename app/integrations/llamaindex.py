@@ -120,7 +120,9 @@ def _address_id(address: LegalAddress) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, address.canonical))
 
 
-def passage_node(passage: Passage, number: str | None = None, *extra: object) -> TextNode:
+def passage_node(
+    passage: Passage, number: str | None = None, *extra: object, on: str | None = None
+) -> TextNode:
     """A retrieved passage as a node: its point id, its text, :func:`provision_metadata`
     (``extra``: further objects :func:`validity` reads, e.g. the document record)."""
     meta = provision_metadata(
@@ -132,7 +134,7 @@ def passage_node(passage: Passage, number: str | None = None, *extra: object) ->
         hierarchy=passage.hierarchy,
         page=passage.page,
         source=passage.source,
-        valid=validity(passage, *extra),
+        valid=validity(passage, *extra, on=on),
     )
     meta["role"] = passage.role.value
     return _node(passage.chunk_id or _address_id(passage.address), passage.text, meta)
@@ -148,13 +150,17 @@ class LuatqaRetriever(BaseRetriever):
         *,
         k: int = 5,
         docs: Sequence[str] = (),
+        as_of: str | None = None,
         services: Services | None = None,
         **kwargs: Any,
     ) -> None:
+        """``as_of`` (YYYY-MM-DD): only provisions in force that day, and their ``status``
+        metadata is the currency on that day (default: all, today's currency)."""
         super().__init__(**kwargs)
         self._retriever = retriever
         self.k = k
         self.docs = tuple(docs)
+        self.as_of = as_of
         self._services = services
 
     @classmethod
@@ -169,12 +175,14 @@ class LuatqaRetriever(BaseRetriever):
             self._services.close()
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        result = self._retriever.search(query_bundle.query_str, k=self.k, docs=self.docs)
+        result = self._retriever.search(
+            query_bundle.query_str, k=self.k, docs=self.docs, as_of=self.as_of
+        )
         documents = self._retriever.catalog.documents
         out = []
         for passage in result.passages:
             doc = documents.get(passage.address.doc)
-            node = passage_node(passage, doc.number if doc else None, doc)
+            node = passage_node(passage, doc.number if doc else None, doc, on=self.as_of)
             out.append(NodeWithScore(node=node, score=passage.score))
         return out
 

@@ -1,28 +1,60 @@
 """A provision's validity, read one way for every integration (llama-index metadata, the MCP
 tools).
 
-Decision: the typed records do not carry validity yet (another change adds
-``effective_from`` / ``effective_to`` / ``replaced_by`` / ``status`` to them); this one
-function reads those attributes with ``getattr`` defaults from whatever objects it is given,
-so the integrations report validity as soon as the records carry it, and None until then.
+Decision: the validity of a stored provision is decided once, in :mod:`legal.validity`
+(:class:`~legal.validity.Dates`: in force when ``effective_from <= day < effective_to``);
+passages carry it as ``Passage.validity``, the typed records as fields
+(:mod:`retrieval.record_validity`). This function reads either, and adds the currency on a
+day (the as-of date asked for, else today) and its warnings, as flat strings any vector store
+or JSON client can hold. An index built before validity was read gives "Chưa rõ hiệu lực".
 """
 
 from __future__ import annotations
 
-from datetime import date
+from legal.validity import Dates, today_iso
 
-VALIDITY_FIELDS = ("effective_from", "effective_to", "replaced_by", "status")
+VALIDITY_FIELDS = (
+    "effective_from",
+    "effective_to",
+    "replaced_by",
+    "amended_by",
+    "status",
+    "currency_warnings",
+)
 
 
-def validity(*sources: object) -> dict[str, str | None]:
-    """``effective_from`` / ``effective_to`` / ``replaced_by`` / ``status`` of a provision:
-    from the first of ``sources`` (a passage, a record, a document record) that has the
-    attribute set; None while no record carries it. Dates become ISO strings, enums their
-    values."""
-    out: dict[str, str | None] = {}
-    for name in VALIDITY_FIELDS:
-        value = next((v for s in sources if (v := getattr(s, name, None)) is not None), None)
-        if isinstance(value, date):
-            value = value.isoformat()
-        out[name] = None if value is None else str(getattr(value, "value", value))
-    return out
+def _dates(source: object) -> Dates:
+    carried = getattr(source, "validity", None)
+    if isinstance(carried, Dates):
+        return carried
+    return Dates(
+        *(
+            getattr(source, name, None)
+            for name in (
+                "effective_from",
+                "effective_to",
+                "replaced_by",
+                "amended_from",
+                "amended_by",
+            )
+        )
+    )
+
+
+def validity(*sources: object, on: str | None = None) -> dict[str, str | None]:
+    """The validity of a provision, from the first of ``sources`` (a passage, a record, a
+    document record) that knows any of its dates: ``effective_from`` / ``effective_to`` /
+    ``replaced_by`` / ``amended_by`` (ISO dates, document ids), ``status`` (its currency on
+    ``on``, default today: "Còn hiệu lực", "Hết hiệu lực", "Chưa có hiệu lực", "Chưa rõ hiệu
+    lực") and ``currency_warnings`` (the warnings a citation shows, "; "-joined, or None)."""
+    dates = next((d for d in map(_dates, sources) if d != Dates()), Dates())
+    day = on or today_iso()
+    warnings = dates.warnings(day)
+    return {
+        "effective_from": dates.effective_from,
+        "effective_to": dates.effective_to,
+        "replaced_by": dates.replaced_by,
+        "amended_by": dates.amended_by,
+        "status": dates.currency(day).value,
+        "currency_warnings": "; ".join(warnings) if warnings else None,
+    }

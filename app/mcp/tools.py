@@ -20,14 +20,13 @@ Decisions:
   (:class:`QuestionError`), a citation that names nothing or nothing indexed
   (:class:`CitationError`), a law the index lacks (:class:`InputError`), an ``as_of`` that
   is not a date.
-* **``as_of`` is never ignored silently**: when the retriever can filter by validity
-  (``search(..., as_of=...)``) it is passed on; otherwise the result says, in ``notes``,
-  that validity filtering is not available in this index.
+* **``as_of`` is never ignored silently**: it is passed on to the search (only provisions
+  in force that day) and every result says its currency on that day; an index built before
+  validity was read excludes nothing, and the result says so in ``notes``.
 """
 
 from __future__ import annotations
 
-import inspect
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -56,9 +55,9 @@ NO_LLM_NOTE = (
     "(no LLM configured: the answer quotes the provisions, nothing is generated)."
 )
 NO_VALIDITY_NOTE = (
-    "Chỉ mục này chưa có thông tin hiệu lực nên không lọc được theo ngày {day} "
-    "(validity filtering is not available in this index: as_of was NOT applied, results "
-    "may include provisions not in force on {day})."
+    "Chỉ mục này chưa có thông tin hiệu lực nên ngày {day} không loại được điều khoản nào; "
+    "chạy lại `luatqa ingest` để cập nhật (this index has no validity metadata yet: as_of "
+    "excluded nothing; re-run `luatqa ingest` to refresh it, no re-embedding)."
 )
 
 
@@ -121,23 +120,20 @@ class LawTools:
         with self._index() as services:
             retriever = self._nonempty(services)
             docs = resolve_laws(retriever, list(laws), option="laws")
-            options: dict[str, Any] = {}
-            if day is not None:
-                if "as_of" in inspect.signature(retriever.search).parameters:
-                    options["as_of"] = day
-                else:
-                    notes.append(NO_VALIDITY_NOTE.format(day=day.isoformat()))
-            result: SearchResult = retriever.search(query, k=k, docs=docs, **options)
+            on = day.isoformat() if day else None
+            result: SearchResult = retriever.search(query, k=k, docs=docs, as_of=on)
             numbers = {d: rec.number for d, rec in retriever.catalog.documents.items()}
             records = retriever.catalog.documents
+        if on and not any(r.validity_version is not None for r in records.values()):
+            notes.append(NO_VALIDITY_NOTE.format(day=on))
         return {
             "query": query,
-            "as_of": day.isoformat() if day else None,
-            "as_of_applied": "as_of" in options,
+            "as_of": on,
+            "as_of_applied": on is not None,
             "notes": notes,
             "laws_named": list(result.detected_documents),
             "results": [
-                _hit(p, numbers.get(p.address.doc), records.get(p.address.doc))
+                _hit(p, numbers.get(p.address.doc), records.get(p.address.doc), on)
                 for p in result.passages
             ],
         }
@@ -289,7 +285,7 @@ def address_from_path(path: str) -> LegalAddress:
 RESOURCE_HINT = "e.g. luatqa://45/2019/QH14/dieu-35 or luatqa://45/2019/QH14/dieu-35/khoan-2"
 
 
-def _hit(p: Passage, number: str | None, record: object) -> dict[str, Any]:
+def _hit(p: Passage, number: str | None, record: object, on: str | None) -> dict[str, Any]:
     return {
         "citation": p.display_citation(),
         "address": p.address.canonical,
@@ -300,7 +296,7 @@ def _hit(p: Passage, number: str | None, record: object) -> dict[str, Any]:
         "role": p.role.value,
         "score": round(p.score, 4),
         "text": p.text,
-        **validity(p, record),
+        **validity(p, record, on=on),
     }
 
 

@@ -150,8 +150,10 @@ def test_search_law(session_results: dict[str, Any]) -> None:
 
 def test_as_of_is_never_ignored_silently(session_results: dict[str, Any]) -> None:
     found = ok(session_results["search_as_of"])
-    assert found["as_of"] == "2021-01-01" and found["as_of_applied"] is False
-    assert "validity filtering is not available in this index" in found["notes"][0]
+    assert found["as_of"] == "2021-01-01" and found["as_of_applied"] is True
+    # the demo index was built with validity read (its excerpts state no effective date)
+    assert found["notes"] == [] and found["results"]
+    assert {r["status"] for r in found["results"]} == {"Chưa rõ hiệu lực"}
     assert "[question] as_of '2021-13-40' is not a date" in error(session_results["bad_date"])
 
 
