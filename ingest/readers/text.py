@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.cleaning import Line, normalize_text, unwrap
+from ingest.guard import decode_text
 from ingest.metadata import read_header
 from ingest.structure import ARTICLE_RE, ReferenceFinder, match_division, parse_structure
 from legal.document import Document, DocumentMeta
@@ -26,21 +27,15 @@ _MD_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 def read_text(path: Path, *, find_refs: ReferenceFinder | None = None) -> list[Document]:
+    """A text statute; UTF-8, or a legacy encoding :func:`ingest.guard.decode_text` decodes
+    (noted in the document's warnings) or refuses by name."""
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            "the file is not UTF-8 text",
-            path=path,
-            hint="save it as UTF-8 (Vietnamese Unicode), e.g. with 'iconv -t UTF-8'",
-        ) from exc
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc}", path=path) from exc
-    return [
-        parse_text(
-            raw, source=str(path), markdown=path.suffix.lower() == ".md", find_refs=find_refs
-        )
-    ]
+    raw, notes = decode_text(data, path)
+    lines = text_lines(raw, markdown=path.suffix.lower() == ".md")
+    return [document_from_lines(unwrap(lines), str(path), find_refs=find_refs, warnings=notes)]
 
 
 def text_lines(raw: str, *, markdown: bool = False) -> list[Line]:
