@@ -80,6 +80,7 @@ Luật này quy định về thành lập, hoạt động thư viện; quyền, 
 2. Được hướng dẫn về kỹ năng tìm kiếm thông tin.
 """
 
+BROWSE_PAUSE_S = 0.05
 Conversation = tuple[str, ...]  # the questions of one session, in order
 Seen = tuple[str, tuple[str, ...]]  # an answer's text and its sources' canonical addresses
 
@@ -141,6 +142,7 @@ def browsing(services: UIServices, stop: threading.Event, out: Outcome) -> None:
             for art in services.corpus.articles(doc.doc_id)[:5]:
                 if services.corpus.article(LegalAddress(doc.doc_id, art.number)) is None:
                     out.fail("browser", f"{doc.doc_id} Điều {art.number} listed but not found")
+                stop.wait(BROWSE_PAUSE_S)  # a reader, not a loop: it reads what it opens
         comment = f"browse-{n}-{time.monotonic_ns()}"
         services.feedback.record(Feedback("(duyệt)", "", "wrong", comment))
         with out.lock:

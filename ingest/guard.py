@@ -176,3 +176,34 @@ def decode_text(raw: bytes, path: Path) -> tuple[str, list[str]]:
         path=path,
         hint="save it as UTF-8 (Vietnamese Unicode), e.g. with 'iconv -t UTF-8'",
     )
+
+
+def missing_articles(numbers: list[str]) -> list[tuple[int, int]]:
+    """Runs of article numbers absent from a document that should hold them all: before the
+    first one and between two in a row ("1, 2, 5" → [(3, 4)]). Suffixed articles ("5a",
+    inserted by an amendment) count as their number."""
+    seen = sorted({int(m.group()) for n in numbers if (m := re.match(r"\d+", n))})
+    runs: list[tuple[int, int]] = []
+    expected = 1
+    for n in seen:
+        if n > expected:
+            runs.append((expected, n - 1))
+        expected = n + 1
+    return runs
+
+
+def gaps_note(numbers: list[str]) -> str | None:
+    """The warning a PDF's document carries when articles are missing from its text: damage
+    the PDF engine repairs silently (fuzzing found it drops pages) or a layout the parser
+    missed. Decision: a warning, not a refusal — the articles read are right, and a reader
+    sees it in the CLI report and the UI."""
+    runs = missing_articles(numbers)
+    if not runs:
+        return None
+    shown = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:5])
+    more = "…" if len(runs) > 5 else ""
+    one = len(runs) == 1 and runs[0][0] == runs[0][1]
+    return (
+        f"{'article' if one else 'articles'} {shown}{more} {'is' if one else 'are'} missing "
+        "from the text (a damaged file, or a layout not understood): check against the PDF"
+    )

@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -308,8 +309,8 @@ def read_pdf(
     lines = [Line(text, page=i + 1) for i, page in enumerate(cleaned) for text in page]
     for note in footnotes:  # after the body, each its own paragraph
         lines += [Line(""), Line(note)]
-    return [
-        document_from_lines(
-            unwrap(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
-        )
-    ]
+    doc = document_from_lines(
+        unwrap(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
+    )
+    note = guard.gaps_note([a.number for a in doc.articles])
+    return [replace(doc, warnings=(*doc.warnings, note)) if note else doc]
