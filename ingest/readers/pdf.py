@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest import guard
-from ingest.cleaning import Line, drop_page_furniture, is_structural, normalize_text, unwrap
+from ingest.cleaning import Line, drop_page_furniture, is_structural, normalize_text
+from ingest.layouts import unwrap_lines
 from ingest.readers.text import document_from_lines
 from ingest.structure import ReferenceFinder
 from legal.document import Document
@@ -310,7 +311,7 @@ def read_pdf(
     for note in footnotes:  # after the body, each its own paragraph
         lines += [Line(""), Line(note)]
     doc = document_from_lines(
-        unwrap(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
+        unwrap_lines(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
     )
     note = guard.gaps_note([a.number for a in doc.articles])
     return [replace(doc, warnings=(*doc.warnings, note)) if note else doc]

@@ -12,8 +12,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingest.cleaning import Line, normalize_text, unwrap
+from ingest.cleaning import Line, normalize_text
 from ingest.guard import decode_text
+from ingest.layouts import straighten, unwrap_lines
 from ingest.metadata import read_header
 from ingest.structure import ARTICLE_RE, ReferenceFinder, match_division, parse_structure
 from legal.document import Document, DocumentMeta
@@ -35,7 +36,9 @@ def read_text(path: Path, *, find_refs: ReferenceFinder | None = None) -> list[D
         raise InputError(f"cannot read the file: {exc}", path=path) from exc
     raw, notes = decode_text(data, path)
     lines = text_lines(raw, markdown=path.suffix.lower() == ".md")
-    return [document_from_lines(unwrap(lines), str(path), find_refs=find_refs, warnings=notes)]
+    return [
+        document_from_lines(unwrap_lines(lines), str(path), find_refs=find_refs, warnings=notes)
+    ]
 
 
 def text_lines(raw: str, *, markdown: bool = False) -> list[Line]:
@@ -59,7 +62,7 @@ def parse_text(
 ) -> Document:
     """Parse a statute given as text (no page numbers)."""
     return document_from_lines(
-        unwrap(text_lines(raw, markdown=markdown)), source, find_refs=find_refs
+        unwrap_lines(text_lines(raw, markdown=markdown)), source, find_refs=find_refs
     )
 
 
@@ -71,7 +74,10 @@ def document_from_lines(
     pages: int | None = None,
     warnings: Sequence[str] = (),
 ) -> Document:
-    """Header → metadata; body → structure. Shared by the text, PDF and DOCX readers."""
+    """Header → metadata; body → structure. Shared by the text, PDF and DOCX readers.
+    Layouts seen in the wild (a table of contents first, glued headings) are straightened
+    first (:mod:`ingest.layouts`)."""
+    lines = straighten(lines)
     # The id is needed by the reference finder before the body is parsed: read the header
     # from the lines before the first article heading first.
     head: list[str] = []
