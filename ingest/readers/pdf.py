@@ -313,5 +313,5 @@ def read_pdf(
     doc = document_from_lines(
         unwrap_lines(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
     )
-    note = guard.gaps_note([a.number for a in doc.articles])
-    return [replace(doc, warnings=(*doc.warnings, note)) if note else doc]
+    gaps = guard.gaps_note([a.number for a in doc.articles])
+    return [replace(doc, warnings=(*doc.warnings, gaps)) if gaps else doc]
