@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from app.services.render import safe_inline, safe_markdown
 from legal.address import LegalAddress
 from legal.errors import LuatqaError, QuestionError
 from retrieval.types import Passage
@@ -154,16 +155,19 @@ class QAService:
 
 
 def answer_markdown(result: QAResult) -> str:
-    """The answer with its verified citations, for copying or downloading."""
+    """The answer with its verified citations, for copying or downloading. Every text we did
+    not write (question, model answer, quotes) is escaped (:mod:`app.services.render`): a
+    Markdown viewer opening the file loads no image and runs no HTML."""
     label = result.mode_label + (f" ({result.model})" if result.model else "")
-    lines = [f"# {result.question}", "", f"*{label}*", "", result.text.strip(), ""]
+    question = safe_inline(" ".join(result.question.split()))
+    lines = [f"# {question}", "", f"*{label}*", "", safe_markdown(result.text.strip()), ""]
     if result.warnings:
-        lines += ["> " + w for w in result.warnings] + [""]
+        lines += ["> " + safe_markdown(" ".join(w.split())) for w in result.warnings] + [""]
     if result.sources:
         lines += ["## Căn cứ pháp lý", ""]
         for i, src in enumerate(result.sources, 1):
-            quote = " ".join(src.quote.split())
-            lines.append(f"{i}. **{src.label}** — {quote}")
+            quote = safe_markdown(" ".join(src.quote.split()))
+            lines.append(f"{i}. **{safe_inline(src.label)}** — {quote}")
         lines.append("")
     return "\n".join(lines)
 

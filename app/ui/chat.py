@@ -9,6 +9,7 @@ import streamlit as st
 
 from app.first_screen import example_questions, loaded_summary
 from app.services import DocumentInfo, Feedback, QAResult, UIServices, answer_markdown
+from app.services.render import safe_inline, safe_markdown
 from app.ui.provision import render_provision
 from app.ui.state import Conversation, Exchange, conversation
 from legal.errors import LuatqaError
@@ -27,18 +28,18 @@ def _open_source(exchange: Exchange, index: int) -> None:
 def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
     result = exchange.result
     if result is None:
-        st.error(exchange.error or "Không có câu trả lời.")
+        st.error(safe_markdown(exchange.error or "Không có câu trả lời."))
         return
     st.markdown(MODE_BADGE[result.mode])
     if result.model:
         st.caption(f"Mô hình trả lời: {result.model}")
     for warning in result.warnings:
-        st.warning(warning, icon="⚠️")
-    st.markdown(result.text)
+        st.warning(safe_markdown(warning), icon="⚠️")
+    st.markdown(safe_markdown(result.text))  # model text: no image, no HTML (render.py)
     if result.unverified:
         st.caption(
             f"Đã loại {len(result.unverified)} trích dẫn không kiểm chứng được trong các văn bản "
-            "đã tìm (không dùng làm căn cứ): " + ", ".join(result.unverified)
+            "đã tìm (không dùng làm căn cứ): " + safe_inline(", ".join(result.unverified))
         )
     if result.sources:
         cols = st.columns(min(len(result.sources), 4))
@@ -56,8 +57,8 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
             render_provision(services.corpus.article(src.address), src)
         with st.expander(f"Nguồn đã kiểm chứng ({len(result.sources)})"):
             for i, src in enumerate(result.sources, 1):
-                st.markdown(f"**[{i}] {src.label}**")
-                st.caption(src.quote)
+                st.markdown(f"**[{i}] {safe_inline(src.label)}**")
+                st.caption(safe_markdown(src.quote))
     _export(result, key)
     _feedback(services, exchange, key)
 
@@ -121,7 +122,7 @@ def _ask(services: UIServices, conv: Conversation, question: str, docs: list[str
     exchange = Exchange(question)
     history = conv.history()
     with st.chat_message("user"):
-        st.markdown(question)
+        st.markdown(safe_markdown(question))
     with st.chat_message("assistant"):
         holder: list[QAResult] = []
 
@@ -130,7 +131,7 @@ def _ask(services: UIServices, conv: Conversation, question: str, docs: list[str
                 if isinstance(item, QAResult):
                     holder.append(item)
                 else:
-                    yield item
+                    yield safe_markdown(item)  # escaped piece by piece: safe
 
         try:
             with st.spinner("Đang tìm căn cứ pháp lý…"):
@@ -192,7 +193,7 @@ def page(services: UIServices) -> None:
             _ask(services, conv, picked, chosen)
     for i, exchange in enumerate(conv.exchanges):
         with st.chat_message("user"):
-            st.markdown(exchange.question)
+            st.markdown(safe_markdown(exchange.question))
         with st.chat_message("assistant"):
             render_answer(services, exchange, str(i))
     question = st.chat_input("Đặt câu hỏi, ví dụ: Thời giờ làm việc bình thường là bao nhiêu?")

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.services import ArticleView, Source
+from app.services.render import safe_inline, safe_markdown
 from legal.address import LegalAddress
 
 HIGHLIGHT = "background:#fff3b0;padding:0.1rem 0.2rem;border-radius:3px"
@@ -37,14 +38,15 @@ def render_provision(view: ArticleView | None, source: Source) -> None:
     """What clicking a citation chip opens."""
     with st.container(border=True):
         if view is None:
-            st.markdown(f"**{source.label}**")
+            st.markdown(f"**{safe_inline(source.label)}**")
             st.caption("Không tìm thấy toàn văn điều này trong chỉ mục; trích đoạn được dẫn:")
-            st.markdown(f"> {source.quote}")
+            st.markdown("> " + safe_markdown(" ".join(source.quote.split())))
             return
-        st.markdown(f"**Điều {view.address.article}. {view.title}** — {view.doc_label}")
+        title = safe_inline(f"Điều {view.address.article}. {view.title}")
+        st.markdown(f"**{title}** — {safe_inline(view.doc_label)}")
         place = [p for p in (view.hierarchy, view.page_label) if p]
         src = f"Nguồn: {Path(view.source).name}" if view.source else ""
-        st.caption(" · ".join([*place, src] if src else place) or view.doc_label)
+        st.caption(safe_inline(" · ".join([*place, src] if src else place) or view.doc_label))
         st.markdown(provision_html(view, source.address), unsafe_allow_html=True)
         for note in view.amendment_notes:
-            st.info(f"Ghi chú sửa đổi: {note}")
+            st.info(f"Ghi chú sửa đổi: {safe_markdown(note)}")
