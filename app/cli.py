@@ -60,7 +60,7 @@ def _global(
 
 
 def _register() -> None:
-    from app.commands import ask, config, demo, finetune, ingest, llm, parse, search, ui
+    from app.commands import ask, auth, config, demo, finetune, ingest, llm, parse, search, ui
     from app.commands import eval as eval_cmd
 
     parse.register(cli)
@@ -73,6 +73,7 @@ def _register() -> None:
     llm.register(cli)
     demo.register(cli)
     config.register(cli)
+    auth.register(cli)
 
 
 GLOBAL_OPTIONS = ("--index", "--qdrant-url", "--config", "--profile")

@@ -30,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.settings_security import AuthSettings, PrivacySettings, secret_files
 from legal.errors import ConfigError
 from legal.validation import Loc, config_error, dotted, suggest
 from legal.yaml_file import read_yaml_mapping
@@ -220,6 +221,10 @@ class Settings(BaseSettings):
         default_factory=RetrievalSettings, description=RetrievalSettings.__doc__
     )
     llm: LLMSettings = Field(default_factory=LLMSettings, description=LLMSettings.__doc__)
+    auth: AuthSettings = Field(default_factory=AuthSettings, description=AuthSettings.__doc__)
+    privacy: PrivacySettings = Field(
+        default_factory=PrivacySettings, description=PrivacySettings.__doc__
+    )
 
 
 DEFAULT = "default"
@@ -331,6 +336,9 @@ def settings_layers(
     config_file = config_file or os.environ.get("LUATQA_CONFIG")
     if config_file:
         layers.append(Layer("config file", _read_yaml(Path(config_file)), str(config_file)))
+    secrets, folder = secret_files()
+    if secrets:
+        layers.append(Layer("secret file", secrets, folder))
     layers.append(_env_layer())
     if overrides:
         layers.append(Layer("CLI flag", overrides))

@@ -84,6 +84,8 @@ def _filename(question: str) -> str:
 def _feedback(services: UIServices, exchange: Exchange, key: str) -> None:
     result = exchange.result
     assert result is not None
+    if not services.feedback.enabled:
+        return  # privacy.feedback is off
     if exchange.feedback_saved:
         st.caption("✔ Đã lưu phản hồi. Cảm ơn!")
         return
@@ -137,6 +139,9 @@ def _ask(services: UIServices, conv: Conversation, question: str, docs: list[str
             with st.spinner("Đang tìm căn cứ pháp lý…"):
                 st.write_stream(pieces())
             exchange.result = holder[-1] if holder else None
+            if exchange.result is not None:  # kept only when privacy.question_log is on
+                cited = [s.address.canonical for s in exchange.result.sources]
+                services.questions.record(question, exchange.result.mode, cited)
         except LuatqaError as exc:
             exchange.error = str(exc)
     conv.exchanges.append(exchange)

@@ -216,3 +216,81 @@ def test_browser_asks_and_sees_answer_with_citation(
     if out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "ui-screenshot.png").write_bytes(png)
+
+
+# ---- the login (#13) -------------------------------------------------------------------------
+LOGIN_PASSWORD = "mật-khẩu-đúng"
+
+
+@pytest.fixture()
+def login_ui_url(tmp_path: Path) -> Iterator[str]:
+    """The UI with its login on (a password), over an index folder that must stay unopened."""
+    from app.auth import hash_password
+
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        LUATQA_INDEX__DIR=str(tmp_path / "index"),
+        LUATQA_DATA_DIR=str(tmp_path / "data"),
+        LUATQA_LLM__BACKEND="extractive",
+        LUATQA_AUTH__REQUIRED="true",
+        LUATQA_AUTH__PASSWORD_HASH=hash_password(LOGIN_PASSWORD),
+        LUATQA_SECRETS_DIR=str(tmp_path / "no-secrets"),
+    )
+    env.pop("LUATQA_INDEX__QDRANT_URL", None)
+    log = (tmp_path / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(REPO / "app/ui/main.py"),
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        ],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(url + "/_stcore/health", 60, proc)
+        yield url
+    finally:
+        _stop(proc)
+        log.close()
+
+
+PASSWORD_INPUT = "document.querySelector('input[type=\"password\"]')"
+APP_VISIBLE = (
+    "!!(document.querySelector('textarea[data-testid=\"stChatInputTextArea\"]') || "
+    'document.querySelector(\'[data-testid="stSidebar"] [role="radiogroup"]\'))'
+)
+
+
+def _submit_password(browser: DevTools, password: str) -> None:
+    browser.js(f"{PASSWORD_INPUT}.focus()")
+    browser.call("Input.insertText", text=password)
+    browser.js(
+        "[...document.querySelectorAll('button')]"
+        ".find(b => b.innerText.trim() === 'Đăng nhập').click()"
+    )
+
+
+def test_browser_unauthenticated_sees_only_the_login_and_a_wrong_password_is_refused(
+    login_ui_url: str, browser: DevTools, tmp_path: Path
+) -> None:
+    browser.call("Page.enable")
+    browser.call("Page.navigate", url=login_ui_url)
+    browser.wait_for(f"!!{PASSWORD_INPUT}", 90)
+    time.sleep(1.0)  # the whole first render
+    assert not browser.js(APP_VISIBLE)
+    body = browser.js("document.body.innerText")
+    assert "Hỏi đáp" not in body and "Nạp văn bản" not in body
+    _submit_password(browser, "sai-mật-khẩu")
+    refused = browser.wait_for(
+        "[...document.querySelectorAll('[data-testid=\"stAlert\"]')]"
+        ".map(a => a.innerText).join(' ')",
+        30,
+    )
+    assert "Sai mật khẩu" in refused
+    assert not browser.js(APP_VISIBLE)
+    assert not (tmp_path / "index").exists()  # the app was never built
+    browser.js(f"{PASSWORD_INPUT}.value = ''")
+    _submit_password(browser, LOGIN_PASSWORD)
+    assert browser.wait_for(APP_VISIBLE, 90)
