@@ -75,12 +75,9 @@ def _open_pdfium(path: Path) -> Any:
         ) from exc
 
 
-def check_pdf(path: Path, pdf: Any) -> None:
-    """Refuse what we will not read (:mod:`ingest.guard`): a truncated file, active content
-    (JavaScript, embedded files), more pages than the limit. A statute needs none of them,
-    and a truncated file would give a partial document."""
-    import pypdfium2.raw as raw
-
+def check_truncated(path: Path) -> None:
+    """A PDF ends with ``%%EOF``; one cut short is refused before the engine repairs it into
+    a partial document."""
     size = path.stat().st_size
     with path.open("rb") as fh:
         fh.seek(max(0, size - 2048))
@@ -91,6 +88,14 @@ def check_pdf(path: Path, pdf: Any) -> None:
             path=path,
             hint="download or export the PDF again",
         )
+
+
+def check_pdf(path: Path, pdf: Any) -> None:
+    """Refuse what we will not read (:mod:`ingest.guard`): active content (JavaScript,
+    embedded files) and more pages than the limit. A statute needs neither."""
+    import pypdfium2.raw as raw
+
+    size = path.stat().st_size
     with path.open("rb") as fh:  # names hidden in compressed object streams pdfium counts
         body = fh.read(min(size, 64 * 1024 * 1024))
     js = raw.FPDFDoc_GetJavaScriptActionCount(pdf.raw) > 0 or b"/JavaScript" in body
@@ -115,6 +120,7 @@ def check_pdf(path: Path, pdf: Any) -> None:
 
 
 def _pdfium_pages(path: Path) -> list[str]:
+    check_truncated(path)
     pdf = _open_pdfium(path)
     try:
         check_pdf(path, pdf)
