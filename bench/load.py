@@ -19,7 +19,7 @@ Checked, any failure making the run fail (exit 1):
 Latency is the time of one ``QAService.ask`` (extractive answers: retrieval + quote
 choice; no LLM). The last line printed is one JSON object.
 
-    .venv/bin/python -m bench.load --index IDX [--levels 1,4,16] [--rounds 3]
+    .venv/bin/python -m bench.load --index IDX [--levels 1,4,16] [--rounds 3] [--answers 48]
         [--upload FILE]
 """
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -217,9 +218,16 @@ def settings_for(index: Path, data: Path) -> Settings:
     )
 
 
+def rounds_at(n: int, rounds: int, answers: int) -> int:
+    """Questions per session at level n: at least ``rounds``, and enough for ``answers``
+    answers in all (so that p95 rests on as many answers at 1 session as at 16)."""
+    return max(rounds, -(-answers // n))
+
+
 def run(
-    source_index: Path, levels: Sequence[int], rounds: int, upload: tuple[str, bytes]
-) -> dict[str, Any]:
+    source_index: Path, levels: Sequence[int], rounds: int, upload: tuple[str, bytes],
+    answers: int = 0,
+) -> dict[str, Any]:  # fmt: skip
     """The whole load test on a copy of ``source_index``: figures and problems found."""
     with tempfile.TemporaryDirectory(prefix="luatqa-load-") as tmp:
         index, data = Path(tmp) / "index", Path(tmp) / "data"
@@ -227,14 +235,16 @@ def run(
         settings = settings_for(index, data)
         with Services(settings) as components:
             ui = UIServices.from_services(components, settings)
-            return _levels(ui, components, levels, rounds, upload, data / "feedback.jsonl")
+            plan = {n: rounds_at(n, rounds, answers) for n in levels}
+            return _levels(ui, components, plan, upload, data / "feedback.jsonl")
 
 
 def _levels(
-    ui: UIServices, components: Services, levels: Sequence[int], rounds: int,
+    ui: UIServices, components: Services, plan: dict[int, int],
     upload: tuple[str, bytes], feedback: Path,
 ) -> dict[str, Any]:  # fmt: skip
-    convs = set(conversations(max(levels), rounds))
+    levels = sorted(plan)
+    convs = {c for n, r in plan.items() for c in conversations(n, r)}
     before = {c: replay(ui, c) for c in convs}
     docs_before = {d.doc_id for d in ui.corpus.documents()}
     problems: list[str] = []
@@ -243,7 +253,7 @@ def _levels(
     outcomes = []
     ingested: list[Any] = []
     for n in levels:
-        out, ingested = run_level(ui, n, rounds, upload if n == levels[-1] else None)
+        out, ingested = run_level(ui, n, plan[n], upload if n == levels[-1] else None)
         outcomes.append(out)
         problems += out.errors
         recorded += out.feedback
@@ -265,7 +275,7 @@ def _levels(
         problems.append(f"documents after: {sorted(docs_after)}; uploaded: {sorted(new)}")
     problems += [f"index: {p}" for p in audit_index(components.store)]
     changed = sum(before[c] != after[c] for c in convs)
-    return {"levels": figures, "rounds": rounds, "problems": problems,
+    return {"levels": figures, "rounds": {str(n): r for n, r in plan.items()}, "problems": problems,
             "feedback_lines": len(recorded), "documents_after": len(docs_after),
             "conversations_changed_by_upload": changed}  # fmt: skip
 
@@ -274,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index", type=Path, required=True, help="an index of data/demo (copied)")
     ap.add_argument("--levels", default="1,4,16", help="concurrent sessions, comma-separated")
-    ap.add_argument("--rounds", type=int, default=3, help="questions per session")
+    ap.add_argument("--rounds", type=int, default=3, help="questions per session, at least")
+    ap.add_argument("--answers", type=int, default=48, help="answers per level, at least")
     ap.add_argument("--upload", type=Path, help="the statute uploaded at the last level")
     args = ap.parse_args(argv)
     upload = (
@@ -283,7 +294,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else (UPLOAD_NAME, UPLOAD_TEXT.encode("utf-8"))
     )
     levels = sorted(int(x) for x in args.levels.split(","))
-    result = run(args.index, levels, args.rounds, upload)
+    loadavg = os.getloadavg()[0]  # the machine's load before: figures are only comparable alike
+    result = run(args.index, levels, args.rounds, upload, args.answers)
+    result["load_average_before"] = round(loadavg, 2)
+    result["cpus"] = os.cpu_count()
     for p in result["problems"]:
         print("PROBLEM:", p, file=sys.stderr)
     print(json.dumps(result, ensure_ascii=False))

@@ -44,7 +44,9 @@ def test_torn_feedback_lines_are_detected(tmp_path: Path) -> None:
 def test_the_last_line_is_one_json_object(
     demo_index: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = load.main(["--index", str(demo_index), "--levels", "1,2", "--rounds", "1"])
+    code = load.main(
+        ["--index", str(demo_index), "--levels", "1,2", "--rounds", "1", "--answers", "2"]
+    )
     last = capsys.readouterr().out.strip().splitlines()[-1]
     figures = json.loads(last)
     assert code == 0 and figures["problems"] == []
