@@ -46,7 +46,7 @@ def render_provision(view: ArticleView | None, source: Source) -> None:
         st.markdown(f"**{title}** — {safe_inline(view.doc_label)}")
         place = [p for p in (view.hierarchy, view.page_label) if p]
         src = f"Nguồn: {Path(view.source).name}" if view.source else ""
-        st.caption(safe_inline(" · ".join([*place, src] if src else place) or view.doc_label))
+        st.caption(safe_markdown(" · ".join([*place, src] if src else place) or view.doc_label))
         st.markdown(provision_html(view, source.address), unsafe_allow_html=True)
         for note in view.amendment_notes:
             st.info(f"Ghi chú sửa đổi: {safe_markdown(note)}")

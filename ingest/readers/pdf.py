@@ -84,7 +84,8 @@ def check_truncated(path: Path) -> None:
         tail = fh.read()
     if b"%%EOF" not in tail:
         raise InputError(
-            "the PDF is truncated (no end-of-file marker): it would give a partial document",
+            "not a readable PDF: it is truncated (no end-of-file marker) and would give a "
+            "partial document",
             path=path,
             hint="download or export the PDF again",
         )
