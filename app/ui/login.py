@@ -24,10 +24,16 @@ WRONG_DELAY_S = 1.0
 
 
 def oidc_configured() -> bool:
+    """Whether Streamlit has an identity provider: an ``[auth]`` table in its secrets."""
     try:
         return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, OSError, Exception):  # no secrets.toml at all
+    except Exception:  # no secrets.toml (Streamlit raises its own error types), or a bad one
         return False
+
+
+def _logged_in() -> bool:
+    """Streamlit's OIDC state; ``st.user`` lacks the key until Streamlit knows of a login."""
+    return bool(st.user.get("is_logged_in", False))
 
 
 def admitted(auth: AuthSettings) -> bool:
@@ -35,7 +41,7 @@ def admitted(auth: AuthSettings) -> bool:
     if not auth.required or st.session_state.get(USER_KEY):
         return True
     if oidc_configured():
-        if st.user.is_logged_in:
+        if _logged_in():
             st.session_state[USER_KEY] = str(st.user.get("email") or st.user.get("name") or "")
             return True
         st.title("luatqa — đăng nhập")
@@ -85,6 +91,6 @@ def logout_button() -> None:
         return
     if st.button("Đăng xuất", key="logout"):
         st.session_state.pop(USER_KEY, None)
-        if oidc_configured() and st.user.is_logged_in:
+        if oidc_configured() and _logged_in():
             st.logout()
         st.rerun()

@@ -140,3 +140,26 @@ def test_without_a_login_required_the_app_opens(
     at = _ui(monkeypatch, tmp_path)
     assert not at.text_input or at.text_input[0].label != "Mật khẩu"
     assert at.radio  # the page picker
+
+
+def test_with_an_identity_provider_the_login_is_streamlits_oidc(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An [auth] table in Streamlit's secrets: the door is Streamlit's OIDC login button,
+    not the password (even with a password hash configured)."""
+    monkeypatch.setenv("LUATQA_AUTH__REQUIRED", "true")
+    monkeypatch.setenv("LUATQA_AUTH__PASSWORD_HASH", HASH)
+    monkeypatch.setenv("LUATQA_INDEX__DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("LUATQA_SECRETS_DIR", str(tmp_path / "no-secrets"))
+    at = AppTest.from_file(MAIN, default_timeout=60)
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "a-long-random-secret",
+        "client_id": "luatqa",
+        "client_secret": "s",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration",
+    }
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Đăng nhập"]
+    assert not at.text_input and not _shows_the_app(at)
