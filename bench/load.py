@@ -245,7 +245,7 @@ def _levels(
 ) -> dict[str, Any]:  # fmt: skip
     levels = sorted(plan)
     convs = {c for n, r in plan.items() for c in conversations(n, r)}
-    before = {c: replay(ui, c) for c in convs}
+    before: dict[Conversation, list[Seen]] = {}
     docs_before = {d.doc_id for d in ui.corpus.documents()}
     problems: list[str] = []
     figures: dict[str, Any] = {}
@@ -253,6 +253,11 @@ def _levels(
     outcomes = []
     ingested: list[Any] = []
     for n in levels:
+        if n == levels[-1] and not before:
+            # the conversations alone, on the index before the upload; when there are
+            # several levels, the first runs before this, cold: the sessions' first questions
+            # arrive together on services that have built nothing yet (as a UI just started)
+            before = {c: replay(ui, c) for c in convs}
         out, ingested = run_level(ui, n, plan[n], upload if n == levels[-1] else None)
         outcomes.append(out)
         problems += out.errors

@@ -76,6 +76,9 @@ def _tabs(debug_port: int, n: int) -> list[DevTools]:
 
 
 def _ask(tab: DevTools, question: str) -> None:
+    # keys go to the tab in front: bring each forward to type (a few ms), so that all four
+    # questions are still in flight together
+    tab.call("Page.bringToFront")
     tab.js(f"{TEXTAREA}.focus()")
     tab.call("Input.insertText", text=question)
     for kind in ("keyDown", "keyUp"):
@@ -91,6 +94,8 @@ def test_four_browser_sessions_at_once_see_only_their_own_answers(
     tabs = _tabs(chromium_debug_port, len(QUESTIONS))
     try:
         for tab in tabs:
+            # a background tab is not throttled and believes it has the focus
+            tab.call("Emulation.setFocusEmulationEnabled", enabled=True)
             tab.call("Page.navigate", url=ui_url)
         for tab in tabs:
             tab.wait_for(f"!!{TEXTAREA}", 120)

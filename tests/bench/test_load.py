@@ -13,7 +13,7 @@ from bench import load
 
 @pytest.mark.slow
 def test_sixteen_sessions_with_an_upload_and_a_browser(demo_index: Path) -> None:
-    result = load.run(demo_index, levels=(16,), rounds=2,
+    result = load.run(demo_index, levels=(4, 16), rounds=2,
                       upload=(load.UPLOAD_NAME, load.UPLOAD_TEXT.encode()))  # fmt: skip
     assert result["problems"] == []
     assert result["levels"]["16"]["answers"] == 32
