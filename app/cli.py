@@ -60,7 +60,19 @@ def _global(
 
 
 def _register() -> None:
-    from app.commands import ask, config, demo, finetune, ingest, llm, mcp, parse, search, ui
+    from app.commands import (
+        ask,
+        auth,
+        config,
+        demo,
+        finetune,
+        ingest,
+        llm,
+        mcp,
+        parse,
+        search,
+        ui,
+    )
     from app.commands import eval as eval_cmd
 
     parse.register(cli)
@@ -74,6 +86,7 @@ def _register() -> None:
     demo.register(cli)
     config.register(cli)
     mcp.register(cli)
+    auth.register(cli)
 
 
 GLOBAL_OPTIONS = ("--index", "--qdrant-url", "--config", "--profile")

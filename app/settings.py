@@ -30,6 +30,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.settings_llm import LLMSettings
+from app.settings_security import AuthSettings, PrivacySettings, secret_files
 from legal.errors import ConfigError
 from legal.validation import Loc, config_error, dotted, suggest
 from legal.yaml_file import read_yaml_mapping
@@ -163,44 +165,6 @@ class RetrievalSettings(Section):
     rerank_candidates: int = Field(default=20, description="Top articles the reranker rescores.")
 
 
-class LLMSettings(Section):
-    """The answer model (vLLM) and the answer service around it."""
-
-    backend: Literal["auto", "vllm", "extractive"] = Field(
-        default="auto", description="auto: vLLM when base_url answers, else extractive answers."
-    )
-    base_url: str | None = Field(default=None, description="vLLM server, e.g. http://vllm:8000/v1.")
-    model: str = Field(
-        default="meta-llama/Llama-3.1-8B-Instruct",
-        description="Served model or LoRA adapter name ('auto': what the server serves).",
-    )
-    api_key: str | None = Field(default=None, description="API key of the vLLM server.")
-    tokenizer: str | None = Field(
-        default=None,
-        description="Prompt token counting: a local tokenizer folder, 'server' (vLLM "
-        "/tokenize) or 'estimate' (3 per word); unset: the server when base_url is set.",
-    )
-    max_model_len: int = Field(default=8192, description="Context length the prompt must fit in.")
-    max_answer_tokens: int = Field(default=768, description="Tokens reserved for the answer.")
-    temperature: float = Field(default=0.1, description="Sampling temperature.")
-    timeout_s: float = Field(default=60.0, description="vLLM request timeout, seconds.")
-    max_retries: int = Field(default=2, description="Retries of a failed vLLM request.")
-    seed: int | None = Field(default=None, description="Sampling seed sent to the server.")
-    context_passages: int = Field(
-        default=8, description="Provisions retrieved for the prompt (the budget may keep fewer)."
-    )
-    min_relevance: float = Field(
-        default=0.28,
-        description="Abstain when the best hit scores below this (docs/abstention.md).",
-    )
-    relevance_signal: Literal["phrase", "lexical", "retrieval"] = Field(
-        default="phrase",
-        description="The score min_relevance is compared with (generation.abstention).",
-    )
-    nearest: int = Field(default=3, description="Provisions listed when abstaining.")
-    max_quotes: int = Field(default=3, description="Clauses quoted by the extractive backend.")
-
-
 class Settings(BaseSettings):
     """All settings; ``luatqa config show`` prints them with their origins."""
 
@@ -231,6 +195,10 @@ class Settings(BaseSettings):
         default_factory=RetrievalSettings, description=RetrievalSettings.__doc__
     )
     llm: LLMSettings = Field(default_factory=LLMSettings, description=LLMSettings.__doc__)
+    auth: AuthSettings = Field(default_factory=AuthSettings, description=AuthSettings.__doc__)
+    privacy: PrivacySettings = Field(
+        default_factory=PrivacySettings, description=PrivacySettings.__doc__
+    )
 
 
 DEFAULT = "default"
@@ -342,6 +310,9 @@ def settings_layers(
     config_file = config_file or os.environ.get("LUATQA_CONFIG")
     if config_file:
         layers.append(Layer("config file", _read_yaml(Path(config_file)), str(config_file)))
+    secrets, folder = secret_files()
+    if secrets:
+        layers.append(Layer("secret file", secrets, folder))
     layers.append(_env_layer())
     if overrides:
         layers.append(Layer("CLI flag", overrides))

@@ -17,10 +17,11 @@ store — the embedded store holds an exclusive lock on its folder while open.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from legal.errors import ConfigError
 
@@ -163,23 +164,38 @@ def build_answer_service(
     )
 
 
+class _built(cached_property):  # type: ignore[type-arg,unused-ignore]
+    """A ``cached_property`` built under the instance's lock: UI sessions ask for the same
+    component at once (Python 3.12 dropped the lock ``cached_property`` had), and the
+    embedded store must be opened once only — a second open would fail on its folder lock."""
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        with instance._build_lock:
+            return super().__get__(instance, owner)
+
+
 class Services:
     """Components built on first use from the settings, cached, released by :meth:`close`.
 
-    Decision: the retriever is held explicitly (not a ``cached_property``) so that
-    :meth:`refresh_retriever` can ask "was it built?" without reaching into ``__dict__``."""
+    Decisions: the retriever is held explicitly (not a ``cached_property``) so that
+    :meth:`refresh_retriever` can ask "was it built?" without reaching into ``__dict__``.
+    Each component is built under one reentrant lock (:class:`_built`): the UI's sessions
+    share one ``Services`` and may all ask their first question at the same moment."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.retriever_config = retriever_config(settings)  # bad settings fail here
         self._closers: list[Callable[[], None]] = []
         self._retriever: HybridRetriever | None = None
+        self._build_lock = threading.RLock()
 
-    @cached_property
+    @_built
     def raw_embedder(self) -> DenseEmbedder:
         return build_embedder(self.settings)
 
-    @cached_property
+    @_built
     def embedder(self) -> DenseEmbedder:
         """The dense embedder behind the on-disk embedding cache (passages only)."""
         from retrieval.embedders.cache import CachedEmbedder, EmbeddingCache
@@ -188,14 +204,14 @@ class Services:
         self._closers.append(cache.close)
         return CachedEmbedder(self.raw_embedder, cache)
 
-    @cached_property
+    @_built
     def sparse(self) -> BM25SparseEncoder:
         from retrieval.sparse import BM25Params, BM25SparseEncoder
 
         s = self.settings.sparse
         return BM25SparseEncoder(BM25Params(k1=s.k1, b=s.b, avg_len=s.avg_len))
 
-    @cached_property
+    @_built
     def store(self) -> VectorStore:
         from retrieval.store.factory import open_store
 
@@ -203,13 +219,13 @@ class Services:
         self._closers.append(store.close)
         return store
 
-    @cached_property
+    @_built
     def chunker(self) -> Chunker:
         from ingest.chunking import Chunker, ChunkingConfig
 
         return Chunker(ChunkingConfig(max_words=self.settings.chunking.max_words))
 
-    @cached_property
+    @_built
     def pipeline(self) -> IngestPipeline:
         from ingest.pipeline import IngestPipeline
 
@@ -224,17 +240,18 @@ class Services:
     @property
     def retriever(self) -> HybridRetriever:
         """Hybrid retrieval with citations, law detection and cross-references."""
-        if self._retriever is None:
-            from retrieval.retriever import Retriever as HybridRetriever
+        with self._build_lock:
+            if self._retriever is None:
+                from retrieval.retriever import Retriever as HybridRetriever
 
-            self._retriever = HybridRetriever(
-                self.store,
-                self.raw_embedder,
-                self.sparse,
-                config=self.retriever_config,
-                reranker=build_reranker(self.settings),
-            )
-        return self._retriever
+                self._retriever = HybridRetriever(
+                    self.store,
+                    self.raw_embedder,
+                    self.sparse,
+                    config=self.retriever_config,
+                    reranker=build_reranker(self.settings),
+                )
+            return self._retriever
 
     def refresh_retriever(self) -> None:
         """After an ingest: a retriever already built re-reads the list of documents (one
@@ -242,7 +259,7 @@ class Services:
         if self._retriever is not None:
             self._retriever.refresh()
 
-    @cached_property
+    @_built
     def llm_client(self) -> VLLMClient | None:
         """The one client of the vLLM server (None: no server configured, or extractive)."""
         client = build_llm_client(self.settings)
@@ -250,17 +267,18 @@ class Services:
             self._closers.append(client.close)
         return client
 
-    @cached_property
+    @_built
     def answers(self) -> AnswerService:
         """Questions → answers with verified citations (vLLM, or extractive without one)."""
         return build_answer_service(self.settings, self.retriever, self.llm_client)
 
     def close(self) -> None:
-        while self._closers:
-            self._closers.pop()()
-        self._retriever = None
-        for name in ("store", "embedder", "pipeline", "llm_client", "answers"):
-            self.__dict__.pop(name, None)  # forget the cached_property values
+        with self._build_lock:
+            while self._closers:
+                self._closers.pop()()
+            self._retriever = None
+            for name in ("store", "embedder", "pipeline", "llm_client", "answers"):
+                self.__dict__.pop(name, None)  # forget the cached_property values
 
     def __enter__(self) -> Services:
         return self

@@ -152,12 +152,21 @@ def unwrap(lines: Iterable[Line]) -> list[Line]:
     blank = True
     title_next = False  # the previous paragraph is a bare "Điều 5." heading
     heading_like = False  # the last paragraph is an article heading or a title line
-    for line in lines:
+    lines = list(lines)
+    for i, line in enumerate(lines):
         text = line.text.strip()
         if not text:
             blank = True
             continue
-        if out and not blank and _continues(out[-1].text, text, heading_like):
+        after = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+        if (
+            out
+            and not blank
+            and (
+                _continues(out[-1].text, text, heading_like)
+                or _wrapped_title(out[-1].text, text, heading_like, after)
+            )
+        ):
             prev = out[-1]
             out[-1] = Line(f"{prev.text} {text}", prev.page, line.last_page)
         else:
@@ -166,6 +175,35 @@ def unwrap(lines: Iterable[Line]) -> list[Line]:
             title_next = bool(_BARE_HEAD.match(text))
         blank = False
     return out
+
+
+_WRAPPED_MIN = 40  # characters: a heading line this short did not wrap
+_SENTENCE_INSIDE = re.compile(r"[.;:]\s*\S")
+
+
+def _wrapped_title(prev: str, text: str, heading_like: bool, after: str) -> bool:
+    """An article title wrapped onto a line that starts with a capital letter ("Điều 2.
+    Quan hệ giữa Công đoàn với Nhà nước," + "Mặt trận Tổ quốc Việt Nam và …"): the
+    heading ends on a comma or dash, or the line is a whole title's end — no final
+    punctuation, not ending on a connector, and what follows starts anew (a structural
+    line, a capital letter, a blank line or the end). A body's first line fails the last
+    test: a wrapped sentence goes on in lower case; and a heading that wrapped filled its
+    line (at least :data:`_WRAPPED_MIN` characters), its rest being shorter (the Trade
+    Union Law's "Điều 2. Phạm vi điều chỉnh" is followed by a full body line ending on
+    "Công đoàn", then "Việt Nam": without this the body became title)."""
+    if not (heading_like or _ARTICLE_HEAD.match(prev)) or prev.endswith(_END_PUNCT):
+        return False
+    if _BARE_HEAD.match(prev) or is_structural(text) or _is_caps(text):
+        return False
+    if prev.endswith((",", "-", "–")):
+        return True
+    if text.endswith(_END_PUNCT) or text.rsplit(" ", 1)[-1].lower() in _CONNECTORS:
+        return False
+    if _SENTENCE_INSIDE.search(text):
+        return False  # a title holds no sentence end ("… thư viện. Điều 2. …" is body)
+    if len(prev) < _WRAPPED_MIN or len(text) > len(prev):
+        return False  # a title that wrapped filled its line; its rest is shorter
+    return not after or is_structural(after) or not _starts_lower(after)
 
 
 # words after which "Điều N" can only be a mention ("quy định tại Điều 36", "xem Điều 5")

@@ -3,7 +3,9 @@
 ``load_documents(path)`` dispatches on the extension: ``.pdf``, ``.txt``/``.md``, ``.docx``,
 ``.json`` (ALQAC ``law.json``: one document per law). A folder loads every supported file
 in it (:func:`statute_files`: sorted, recursive, skipping hidden entries, README/LICENSE
-files and JSON files that are not law files). Anything else is an :class:`InputError`.
+files and JSON files that are not law files). Anything else is an :class:`InputError`, and
+so is a file :mod:`ingest.guard` refuses (content that lies about its extension, a zip
+bomb, a legacy encoding, a PDF over the limits) or one a parser chokes on.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.guard import check_file
 from ingest.structure import ReferenceFinder
 from legal.document import Document
-from legal.errors import InputError
+from legal.errors import InputError, LuatqaError
 
 SUPPORTED = (".pdf", ".txt", ".md", ".json", ".docx")
 # files in a folder that are about the folder, not statutes
@@ -108,4 +111,20 @@ def load_documents_from_file(path: Path, find_refs: ReferenceFinder | None) -> l
         )
     if path.stat().st_size == 0:
         raise InputError("the file is empty", path=path, hint="give the statute's full text")
-    return reader(path, find_refs=find_refs)
+    check_file(path)
+    try:
+        docs = reader(path, find_refs=find_refs)
+    except LuatqaError:
+        raise
+    except RecursionError as exc:
+        raise InputError("the file is nested too deeply to read", path=path) from exc
+    except Exception as exc:
+        # Decision: whatever a third-party parser raises on a hostile or broken file
+        # (pypdfium2, pypdf, python-docx, lxml, zlib…) becomes our own error naming the
+        # file: only LuatqaError leaves the loader, so the CLI and the UI report it and go on
+        raise InputError(
+            f"cannot read the file ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="the file is damaged or not a statute in this format",
+        ) from exc
+    return docs

@@ -85,17 +85,23 @@ class LegalAddress:
         return replace(self, doc=doc)
 
     def contains(self, other: LegalAddress) -> bool:
-        """True when ``other`` is this provision or lies inside it."""
+        """True when ``other`` is this provision or lies inside it. An Điểm directly under an
+        Điều (no Khoản) contains only itself: its missing Khoản is a gap in the path, not
+        "any Khoản" (hypothesis found "Điều 5 › Điểm a" containing "Điều 5")."""
         if other.doc != self.doc:
             return False
-        for mine, theirs in (
+        levels = (
             (self.article, other.article),
             (self.clause, other.clause),
             (self.point, other.point),
-        ):
+        )
+        for i, (mine, theirs) in enumerate(levels):
             if mine is None:
-                return True
-            if mine != theirs:
+                if all(m is None for m, _ in levels[i + 1 :]):
+                    return True
+                if theirs is not None:
+                    return False  # a gap in this path: the other must have the same gap
+            elif mine != theirs:
                 return False
         return True
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 class LuatqaError(Exception):
     """Base of every error the project raises on purpose."""
 
@@ -16,7 +20,9 @@ class LuatqaError(Exception):
 
     def __init__(self, message: str, *, path: str | Path | None = None, hint: str | None = None):
         self.message = message
-        self.path = str(path) if path is not None else None
+        # control characters in a hostile file name would drive the terminal or break a
+        # line of the log: shown escaped
+        self.path = _printable(str(path)) if path is not None else None
         self.hint = hint
         super().__init__(self.__str__())
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,9 +49,25 @@ def token_index(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=4).digest(), "big")
 
 
+_LOAD_LOCK = threading.Lock()
+_loaded = False
+
+
 def _underthesea_tokenize(text: str) -> list[str]:
+    """underthesea's word segmentation. Decision: its first call loads the CRF model, and
+    underthesea publishes the model object *before* loading it, so a second thread arriving
+    meanwhile tags with a model that has no featurizer yet (AttributeError). UI sessions
+    asking their first questions at once did exactly that (found by
+    tests/app/test_ui_sessions.py). The first call runs alone, under a lock; later calls
+    take no lock."""
+    global _loaded
     from underthesea import word_tokenize
 
+    if not _loaded:
+        with _LOAD_LOCK:
+            if not _loaded:
+                word_tokenize("khởi động", format="text")  # loads the model completely
+                _loaded = True
     return str(word_tokenize(text, format="text")).split()
 
 

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from app.context import CliState
+from app.settings_security import SECRET_KEYS
 
 app = typer.Typer(
     help="Inspect the settings (profiles, config file, LUATQA_* environment, flags).",
@@ -27,7 +28,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help, like the top-level app (app.cli)
 )
 
-SECRETS = ("index.qdrant_api_key", "llm.api_key")
+SECRETS = SECRET_KEYS  # shown as *** (app/settings_security.py)
 
 
 def _shown(key: str, value: Any) -> Any:

@@ -44,6 +44,25 @@ def streamlit_command(host: str, port: int) -> list[str]:
     ]
 
 
+OPEN_WARNING = (
+    "warning: the UI listens beyond this machine with no login (auth.required is off): "
+    "anyone who reaches the port can read the index and ask questions. Use --profile prod "
+    "or LUATQA_AUTH__REQUIRED=true with LUATQA_AUTH__PASSWORD_HASH (luatqa auth hash-password)."
+)
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.1, ::1, localhost: only this machine can connect."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def ui_environment(state: CliState, base: dict[str, str] | None = None) -> dict[str, str]:
     """The UI process's environment: the global options as ``LUATQA_*`` variables, which
     beat the profile's YAML there. ``--index DIR`` also sets the server URL to ``null``
@@ -75,6 +94,8 @@ def register(cli: typer.Typer) -> None:
         state: CliState = ctx.obj
         shown = "localhost" if host in ("0.0.0.0", "::") else host
         typer.echo(f"luatqa UI: http://{shown}:{port}")
+        if not is_loopback(host) and not state.settings().auth.required:
+            typer.echo(OPEN_WARNING, err=True)
         sys.stdout.flush()
         # become the Streamlit server: Ctrl-C and SIGTERM reach it directly, no orphan
         cmd = streamlit_command(host, port)

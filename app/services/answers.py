@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from app.services.render import safe_inline, safe_markdown
 from legal.address import LegalAddress
 from legal.errors import LuatqaError, QuestionError
 from legal.validity import vn_date
@@ -183,20 +184,23 @@ class QAService:
 
 
 def answer_markdown(result: QAResult) -> str:
-    """The answer with its verified citations, for copying or downloading."""
+    """The answer with its verified citations, for copying or downloading. Every text we did
+    not write (question, model answer, quotes) is escaped (:mod:`app.services.render`): a
+    Markdown viewer opening the file loads no image and runs no HTML."""
     label = result.mode_label + (f" ({result.model})" if result.model else "")
-    lines = [f"# {result.question}", "", f"*{label}*", ""]
+    question = safe_inline(" ".join(result.question.split()))
+    lines = [f"# {question}", "", f"*{label}*", ""]
     if result.as_of:
         lines += [f"*Theo pháp luật có hiệu lực ngày {vn_date(result.as_of)}*", ""]
-    lines += [result.text.strip(), ""]
+    lines += [safe_markdown(result.text.strip()), ""]
     if result.warnings:
-        lines += ["> " + w for w in result.warnings] + [""]
+        lines += ["> " + safe_markdown(" ".join(w.split())) for w in result.warnings] + [""]
     if result.sources:
         lines += ["## Căn cứ pháp lý", ""]
         for i, src in enumerate(result.sources, 1):
-            quote = " ".join(src.quote.split())
-            lines.append(f"{i}. **{src.label}** — {quote}")
-            lines += [f"   - ⚠ {w}" for w in src.warnings]
+            quote = safe_markdown(" ".join(src.quote.split()))
+            lines.append(f"{i}. **{safe_inline(src.label)}** — {quote}")
+            lines += [f"   - ⚠ {safe_markdown(w)}" for w in src.warnings]
         lines.append("")
     return "\n".join(lines)
 

@@ -7,7 +7,7 @@ constructor; :meth:`UIServices.from_services` is the one place that adapts the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from app.first_screen import AnswerModelService
 from app.services.answers import GenerationAnswerer, QAService
 from app.services.corpus import CorpusService
 from app.services.feedback import FeedbackService
+from app.services.questions import QuestionLog
 from app.services.status import StatusService
 from app.services.store_corpus import StoreCorpus
 from app.services.uploads import IngestService, PipelineIngester
@@ -32,6 +33,7 @@ class UIServices:
     feedback: FeedbackService
     status: StatusService
     model: AnswerModelService
+    questions: QuestionLog = field(default_factory=QuestionLog.off)  # privacy.question_log
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UIServices:
@@ -47,7 +49,9 @@ class UIServices:
             qa=QAService(GenerationAnswerer(services)),
             ingest=IngestService(PipelineIngester(services)),
             corpus=CorpusService(StoreCorpus(services.store)),
-            feedback=FeedbackService(Path(settings.data_dir) / "feedback.jsonl"),
+            feedback=FeedbackService(
+                Path(settings.data_dir) / "feedback.jsonl", enabled=settings.privacy.feedback
+            ),
             status=StatusService(
                 store=services.store,
                 embedder_name=lambda: str(services.embedder.name),
@@ -56,4 +60,9 @@ class UIServices:
                 location=location,
             ),
             model=AnswerModelService(client=services.llm_client, model=settings.llm.model),
+            questions=QuestionLog(
+                Path(settings.data_dir) / "questions.jsonl"
+                if settings.privacy.question_log
+                else None
+            ),
         )

@@ -29,10 +29,13 @@ class Feedback:
 class FeedbackService:
     """Append-only JSONL, one object per line, fsync'ed after every write."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, enabled: bool = True) -> None:
         self.path = path
+        self.enabled = enabled  # privacy.feedback: off, nothing is written (the UI hides the form)
 
     def record(self, fb: Feedback) -> None:
+        if not self.enabled:
+            return
         if fb.verdict not in ("useful", "wrong"):
             raise InputError(f"unknown verdict {fb.verdict!r}", hint="use 'useful' or 'wrong'")
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,27 @@ class Ingester(Protocol):
     events (:mod:`legal.progress`), from any thread."""
 
     def ingest_file(self, path: Path, progress: Progress | None = None) -> IngestCounts: ...
+
+
+MAX_NAME_BYTES = 150  # well under NAME_MAX (255 bytes) with room for the temp folder's
+
+
+def safe_upload_name(name: str) -> str:
+    """The name an uploaded file is stored and shown under. Decision: the browser sends any
+    string; only its last component is kept (``/`` and ``\\`` both separate), control and
+    format characters are dropped, leading dots and spaces stripped (no ``..``, no hidden
+    file), and the stem is cut so the name fits in :data:`MAX_NAME_BYTES` (the extension,
+    which picks the reader, is kept)."""
+    last = name.replace("\\", "/").split("/")[-1]
+    clean = "".join(c for c in last if not unicodedata.category(c).startswith("C"))
+    clean = clean.strip().lstrip(". ")
+    stem, dot, suffix = clean.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = clean, ""
+    suffix = f".{suffix}" if suffix else ""
+    while stem and len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.rstrip() or "upload") + suffix
 
 
 def check_upload(name: str, size: int, max_mb: int = MAX_UPLOAD_MB) -> None:
@@ -103,7 +125,7 @@ class IngestService:
         self, tmp: Path, name: str, data: bytes, progress: Callable[[float], None]
     ) -> FileResult:
         started = time.perf_counter()
-        safe = Path(name).name or "upload"
+        safe = safe_upload_name(name)
         try:
             check_upload(safe, len(data), self.max_mb)
             path = tmp / safe
@@ -112,6 +134,9 @@ class IngestService:
         except LuatqaError as exc:
             # the error names the temp path; show the uploaded name instead
             message = str(exc).replace(str(tmp / safe), safe)
+            return FileResult(safe, False, message, seconds=time.perf_counter() - started)
+        except OSError as exc:  # the temp folder is full or unwritable: not the file's fault
+            message = f"[ingest] {safe}: cannot store the upload ({exc.strerror or exc})"
             return FileResult(safe, False, message, seconds=time.perf_counter() - started)
         took = time.perf_counter() - started
         msg = f"{', '.join(docs)}: {articles} điều, {chunks} đoạn"

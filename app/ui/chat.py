@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.first_screen import example_questions, loaded_summary
 from app.services import DocumentInfo, Feedback, QAResult, UIServices, answer_markdown
+from app.services.render import safe_inline, safe_markdown
 from app.ui.provision import render_provision
 from app.ui.state import Conversation, Exchange, conversation
 from legal.errors import LuatqaError
@@ -29,7 +30,7 @@ def _open_source(exchange: Exchange, index: int) -> None:
 def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
     result = exchange.result
     if result is None:
-        st.error(exchange.error or "Không có câu trả lời.")
+        st.error(safe_markdown(exchange.error or "Không có câu trả lời."))
         return
     st.markdown(MODE_BADGE[result.mode])
     if result.as_of and result.as_of != dt.date.today().isoformat():
@@ -37,12 +38,12 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
     if result.model:
         st.caption(f"Mô hình trả lời: {result.model}")
     for warning in result.warnings:
-        st.warning(warning, icon="⚠️")
-    st.markdown(result.text)
+        st.warning(safe_markdown(warning), icon="⚠️")
+    st.markdown(safe_markdown(result.text))  # model text: no image, no HTML (render.py)
     if result.unverified:
         st.caption(
             f"Đã loại {len(result.unverified)} trích dẫn không kiểm chứng được trong các văn bản "
-            "đã tìm (không dùng làm căn cứ): " + ", ".join(result.unverified)
+            "đã tìm (không dùng làm căn cứ): " + safe_inline(", ".join(result.unverified))
         )
     if result.sources:
         cols = st.columns(min(len(result.sources), 4))
@@ -61,10 +62,10 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
             render_provision(services.corpus.article(src.address), src, result.as_of)
         with st.expander(f"Nguồn đã kiểm chứng ({len(result.sources)})"):
             for i, src in enumerate(result.sources, 1):
-                st.markdown(f"**[{i}] {src.label}**")
+                st.markdown(f"**[{i}] {safe_inline(src.label)}**")
                 for warning in src.warnings:
-                    st.markdown(f":orange[⚠ {warning}]")
-                st.caption(src.quote)
+                    st.markdown(f":orange[⚠ {safe_markdown(warning)}]")
+                st.caption(safe_markdown(src.quote))
     _export(result, key)
     _feedback(services, exchange, key)
 
@@ -90,6 +91,8 @@ def _filename(question: str) -> str:
 def _feedback(services: UIServices, exchange: Exchange, key: str) -> None:
     result = exchange.result
     assert result is not None
+    if not services.feedback.enabled:
+        return  # privacy.feedback is off
     if exchange.feedback_saved:
         st.caption("✔ Đã lưu phản hồi. Cảm ơn!")
         return
@@ -130,7 +133,7 @@ def _ask(
     exchange = Exchange(question)
     history = conv.history()
     with st.chat_message("user"):
-        st.markdown(question)
+        st.markdown(safe_markdown(question))
     with st.chat_message("assistant"):
         holder: list[QAResult] = []
 
@@ -139,12 +142,15 @@ def _ask(
                 if isinstance(item, QAResult):
                     holder.append(item)
                 else:
-                    yield item
+                    yield safe_markdown(item)  # escaped piece by piece: safe
 
         try:
             with st.spinner("Đang tìm căn cứ pháp lý…"):
                 st.write_stream(pieces())
             exchange.result = holder[-1] if holder else None
+            if exchange.result is not None:  # kept only when privacy.question_log is on
+                cited = [s.address.canonical for s in exchange.result.sources]
+                services.questions.record(question, exchange.result.mode, cited)
         except LuatqaError as exc:
             exchange.error = str(exc)
     conv.exchanges.append(exchange)
@@ -210,7 +216,7 @@ def page(services: UIServices) -> None:
             _ask(services, conv, picked, chosen, as_of)
     for i, exchange in enumerate(conv.exchanges):
         with st.chat_message("user"):
-            st.markdown(exchange.question)
+            st.markdown(safe_markdown(exchange.question))
         with st.chat_message("assistant"):
             render_answer(services, exchange, str(i))
     question = st.chat_input("Đặt câu hỏi, ví dụ: Thời giờ làm việc bình thường là bao nhiêu?")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.settings import load_settings
 from app.ui import chat, corpus, status, upload
+from app.ui.login import admitted, logout_button
 from app.ui.state import services
 from legal.errors import LuatqaError
 
@@ -22,12 +24,20 @@ PAGES = {
 
 def main() -> None:
     st.set_page_config(page_title="luatqa — Hỏi đáp pháp luật", page_icon="⚖️", layout="wide")
+    try:
+        settings = load_settings()
+    except LuatqaError as exc:
+        st.error(str(exc))
+        return
+    if not admitted(settings.auth):
+        return  # nothing of the app before the door opens (app/ui/login.py)
     with st.sidebar:
         st.title("luatqa")
         st.caption("Trả lời có trích dẫn từ văn bản pháp luật Việt Nam")
         name = st.radio("Trang", list(PAGES), key="page")
+        logout_button()
     try:
-        svc = services()
+        svc = services(settings)
         PAGES[name](svc)
     except LuatqaError as exc:
         st.error(str(exc))

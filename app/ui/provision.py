@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.services import ArticleView, Source
+from app.services.render import safe_inline, safe_markdown
 from legal.address import LegalAddress
 from legal.validity import Currency
 
@@ -49,15 +50,15 @@ def render_validity(view: ArticleView, on: str | None) -> None:
     if v.history:
         with st.expander("Lịch sử hiệu lực"):
             for line in v.history:
-                st.markdown(f"- {line}")
+                st.markdown(f"- {safe_markdown(line)}")
     for heading, links in (("Văn bản hướng dẫn", v.guided_by), ("Hướng dẫn thi hành", v.guides)):
         if not links:
             continue
         st.markdown(f"**{heading}**")
         for link in links:
-            st.markdown(f"- {link.label}")
+            st.markdown(f"- {safe_inline(link.label)}")
             if link.text:
-                with st.expander(f"Xem {link.address.display()}"):
+                with st.expander(f"Xem {safe_inline(link.address.display())}"):
                     st.markdown(_para(link.text), unsafe_allow_html=True)
 
 
@@ -65,15 +66,16 @@ def render_provision(view: ArticleView | None, source: Source, on: str | None = 
     """What clicking a citation chip opens (``on``: the date the badge is for, ISO)."""
     with st.container(border=True):
         if view is None:
-            st.markdown(f"**{source.label}**")
+            st.markdown(f"**{safe_inline(source.label)}**")
             st.caption("Không tìm thấy toàn văn điều này trong chỉ mục; trích đoạn được dẫn:")
-            st.markdown(f"> {source.quote}")
+            st.markdown("> " + safe_markdown(" ".join(source.quote.split())))
             return
-        st.markdown(f"**Điều {view.address.article}. {view.title}** — {view.doc_label}")
+        title = safe_inline(f"Điều {view.address.article}. {view.title}")
+        st.markdown(f"**{title}** — {safe_inline(view.doc_label)}")
         render_validity(view, on)
         place = [p for p in (view.hierarchy, view.page_label) if p]
         src = f"Nguồn: {Path(view.source).name}" if view.source else ""
-        st.caption(" · ".join([*place, src] if src else place) or view.doc_label)
+        st.caption(safe_markdown(" · ".join([*place, src] if src else place) or view.doc_label))
         st.markdown(provision_html(view, source.address), unsafe_allow_html=True)
         for note in view.amendment_notes:
-            st.info(f"Ghi chú sửa đổi: {note}")
+            st.info(f"Ghi chú sửa đổi: {safe_markdown(note)}")

@@ -25,7 +25,7 @@ def _services_for(settings_json: str) -> UIServices:
 SERVICES_KEY = "luatqa.services"
 
 
-def services() -> UIServices:
+def services(settings: Settings | None = None) -> UIServices:
     """The process-wide services for the current settings (environment / profile).
 
     A host that embeds the UI (or a test) may put its own :class:`UIServices` in
@@ -33,7 +33,7 @@ def services() -> UIServices:
     given = st.session_state.get(SERVICES_KEY)
     if isinstance(given, UIServices):
         return given
-    return _services_for(load_settings().model_dump_json())
+    return _services_for((settings or load_settings()).model_dump_json())
 
 
 @dataclass

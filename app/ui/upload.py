@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.services import UPLOAD_SUFFIXES, UIServices
+from app.services.render import safe_inline, safe_markdown
 
 
 def page(services: UIServices) -> None:
@@ -31,9 +32,11 @@ def page(services: UIServices) -> None:
         st.session_state["ingest_results"] = results
     for r in st.session_state.get("ingest_results", []):
         if r.ok:
-            st.success(f"{r.name} — {r.message} ({r.seconds:.1f} s)", icon="✅")
+            st.success(
+                f"{safe_inline(r.name)} — {safe_inline(r.message)} ({r.seconds:.1f} s)", icon="✅"
+            )
         else:
-            st.error(f"{r.name}\n\n{r.message}", icon="❌")
+            st.error(f"{safe_inline(r.name)}\n\n{safe_markdown(r.message)}", icon="❌")
     st.divider()
     st.caption(
         "Chỉ mục nhúng (thư mục .luatqa/index) chỉ mở được bởi một tiến trình: khi giao diện "

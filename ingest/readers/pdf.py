@@ -13,12 +13,16 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ingest.cleaning import Line, drop_page_furniture, is_structural, normalize_text, unwrap
+from ingest import guard
+from ingest.cleaning import Line, drop_page_furniture, is_structural, normalize_text
+from ingest.layouts import unwrap_lines
 from ingest.readers.text import document_from_lines
 from ingest.structure import ReferenceFinder
 from legal.document import Document
@@ -51,11 +55,11 @@ def garbled_score(text: str) -> float:
     return bad / total
 
 
-def _pdfium_pages(path: Path) -> list[str]:
+def _open_pdfium(path: Path) -> Any:
     import pypdfium2 as pdfium
 
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
         msg = str(exc)
         if "password" in msg.lower():
@@ -69,14 +73,86 @@ def _pdfium_pages(path: Path) -> list[str]:
             path=path,
             hint="the file is damaged or not a PDF; download it again",
         ) from exc
+
+
+def check_truncated(path: Path) -> None:
+    """A PDF ends with ``%%EOF``; one cut short is refused before the engine repairs it into
+    a partial document."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - 2048))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        raise InputError(
+            "not a readable PDF: it is truncated (no end-of-file marker) and would give a "
+            "partial document",
+            path=path,
+            hint="download or export the PDF again",
+        )
+
+
+def check_pdf(path: Path, pdf: Any) -> None:
+    """Refuse what we will not read (:mod:`ingest.guard`): active content (JavaScript,
+    embedded files) and more pages than the limit. A statute needs neither."""
+    import pypdfium2.raw as raw
+
+    size = path.stat().st_size
+    with path.open("rb") as fh:  # names hidden in compressed object streams pdfium counts
+        body = fh.read(min(size, 64 * 1024 * 1024))
+    js = raw.FPDFDoc_GetJavaScriptActionCount(pdf.raw) > 0 or b"/JavaScript" in body
+    if js or re.search(rb"/JS\s*[(<\d]", body):
+        raise InputError(
+            "the PDF carries JavaScript (active content); luatqa does not read such files",
+            path=path,
+            hint="print it to a new PDF (text only) and ingest that",
+        )
+    if raw.FPDFDoc_GetAttachmentCount(pdf.raw) > 0 or b"/EmbeddedFile" in body:
+        raise InputError(
+            "the PDF carries embedded files; luatqa does not read such files",
+            path=path,
+            hint="extract the statute itself (or print it to a new PDF) and ingest that",
+        )
+    if len(pdf) > guard.MAX_PDF_PAGES:
+        raise InputError(
+            f"the PDF has {len(pdf)} pages, over the limit of {guard.MAX_PDF_PAGES}",
+            path=path,
+            hint="split it (one statute a file)",
+        )
+
+
+def _pdfium_pages(path: Path) -> list[str]:
+    check_truncated(path)
+    pdf = _open_pdfium(path)
     try:
+        check_pdf(path, pdf)
+        started = time.monotonic()
         texts = []
         for i in range(len(pdf)):
             page = pdf[i]
+            w, h = page.get_size()
+            if max(w, h) > guard.MAX_PAGE_PT:
+                raise InputError(
+                    f"page {i + 1} is {w:.0f}×{h:.0f} pt, over the {guard.MAX_PAGE_PT:.0f} pt "
+                    "limit a side",
+                    path=path,
+                )
             textpage = page.get_textpage()
             texts.append(textpage.get_text_range())
             textpage.close()
             page.close()
+            if len(texts[-1]) > guard.MAX_PAGE_CHARS:
+                raise InputError(
+                    f"page {i + 1} holds {len(texts[-1])} characters of text, over the "
+                    f"{guard.MAX_PAGE_CHARS} limit",
+                    path=path,
+                )
+            if time.monotonic() - started > guard.MAX_PARSE_SECONDS:
+                raise InputError(
+                    f"reading the PDF took over the {guard.MAX_PARSE_SECONDS:.0f} s limit "
+                    f"(at page {i + 1} of {len(pdf)})",
+                    path=path,
+                    hint="split it, or print it to a simpler PDF",
+                )
         return texts
     finally:
         pdf.close()
@@ -241,8 +317,8 @@ def read_pdf(
     lines = [Line(text, page=i + 1) for i, page in enumerate(cleaned) for text in page]
     for note in footnotes:  # after the body, each its own paragraph
         lines += [Line(""), Line(note)]
-    return [
-        document_from_lines(
-            unwrap(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
-        )
-    ]
+    doc = document_from_lines(
+        unwrap_lines(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
+    )
+    gaps = guard.gaps_note([a.number for a in doc.articles])
+    return [replace(doc, warnings=(*doc.warnings, gaps)) if gaps else doc]

@@ -12,7 +12,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingest.cleaning import Line, normalize_text, unwrap
+from ingest.cleaning import Line, normalize_text
+from ingest.guard import decode_text
+from ingest.layouts import straighten, unwrap_lines
 from ingest.metadata import read_header
 from ingest.structure import ARTICLE_RE, ReferenceFinder, match_division, parse_structure
 from legal.document import Document, DocumentMeta
@@ -26,20 +28,16 @@ _MD_BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 
 
 def read_text(path: Path, *, find_refs: ReferenceFinder | None = None) -> list[Document]:
+    """A text statute; UTF-8, or a legacy encoding :func:`ingest.guard.decode_text` decodes
+    (noted in the document's warnings) or refuses by name."""
     try:
-        raw = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            "the file is not UTF-8 text",
-            path=path,
-            hint="save it as UTF-8 (Vietnamese Unicode), e.g. with 'iconv -t UTF-8'",
-        ) from exc
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc}", path=path) from exc
+    raw, notes = decode_text(data, path)
+    lines = text_lines(raw, markdown=path.suffix.lower() == ".md")
     return [
-        parse_text(
-            raw, source=str(path), markdown=path.suffix.lower() == ".md", find_refs=find_refs
-        )
+        document_from_lines(unwrap_lines(lines), str(path), find_refs=find_refs, warnings=notes)
     ]
 
 
@@ -64,7 +62,7 @@ def parse_text(
 ) -> Document:
     """Parse a statute given as text (no page numbers)."""
     return document_from_lines(
-        unwrap(text_lines(raw, markdown=markdown)), source, find_refs=find_refs
+        unwrap_lines(text_lines(raw, markdown=markdown)), source, find_refs=find_refs
     )
 
 
@@ -76,7 +74,10 @@ def document_from_lines(
     pages: int | None = None,
     warnings: Sequence[str] = (),
 ) -> Document:
-    """Header → metadata; body → structure. Shared by the text, PDF and DOCX readers."""
+    """Header → metadata; body → structure. Shared by the text, PDF and DOCX readers.
+    Layouts seen in the wild (a table of contents first, glued headings) are straightened
+    first (:mod:`ingest.layouts`)."""
+    lines = straighten(lines)
     # The id is needed by the reference finder before the body is parsed: read the header
     # from the lines before the first article heading first.
     head: list[str] = []

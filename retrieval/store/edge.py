@@ -7,6 +7,12 @@ Layout of the index folder::
 
 One process at a time: a second open raises :class:`StoreError` telling the user to stop
 the other process (usually the UI) or to run a Qdrant server instead.
+
+Within the process, threads share the store (the UI's sessions search while an upload
+ingests): every engine call runs under :class:`retrieval.store.rwlock.RWLock`, reads shared
+and writes (upsert, delete, flush, optimise, create, close) exclusive. A scroll holds the
+read side per batch only, never while its caller works on the points, so a slow consumer
+cannot block an ingest (and an ingest that scrolls cannot deadlock on itself).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from retrieval.store.base import (
     named_vectors,
     point_uuids,
 )
+from retrieval.store.rwlock import RWLock
 
 KEYWORD_INDEXES = ("doc_id", "doc_type", "article", "kind", "doc_version", "address")
 # the as-of filter's keys (issue 11): without these indexes a dated search scans every
@@ -72,6 +79,7 @@ class EdgeStore(VectorStore):
         self.dir = Path(directory)
         self.collection = collection
         self.shard_dir = self.dir / collection
+        self._rw = RWLock()
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -130,19 +138,22 @@ class EdgeStore(VectorStore):
                     "--index folder",
                 )
             self._dim = dense_dim
-            self._datetime_indexes()  # an index built before them gets them (idempotent)
+            with self._rw.write():
+                self._datetime_indexes()  # an index built before them gets them (idempotent)
             return
         config = qe.EdgeConfig(
             vectors={DENSE: qe.EdgeVectorParams(size=dense_dim, distance=qe.Distance.Cosine)},
             sparse_vectors={SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
         )
         try:
-            self._shard = qe.EdgeShard.create(str(self.shard_dir), config)
-            for key in KEYWORD_INDEXES:
-                self._shard.update(
-                    qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword)
-                )
-            self._datetime_indexes()
+            with self._rw.write():
+                shard = qe.EdgeShard.create(str(self.shard_dir), config)
+                for key in KEYWORD_INDEXES:
+                    shard.update(
+                        qe.UpdateOperation.create_field_index(key, qe.PayloadSchemaType.Keyword)
+                    )
+                self._shard = shard
+                self._datetime_indexes()
         except Exception as exc:
             raise StoreError(
                 f"cannot create the embedded index: {exc}", path=self.shard_dir
@@ -151,6 +162,7 @@ class EdgeStore(VectorStore):
         self._dim = dense_dim
 
     def _datetime_indexes(self) -> None:
+        """Under the write lock (the caller holds it)."""
         with self._engine("create_field_index"):
             for key in DATETIME_INDEXES:
                 self._shard.update(
@@ -167,23 +179,26 @@ class EdgeStore(VectorStore):
         return self._shard
 
     def flush(self) -> None:
-        if self._shard is not None:
-            self._shard.flush()
+        with self._rw.write():
+            if self._shard is not None:
+                self._shard.flush()
 
     def optimize(self) -> None:
         if self._shard is not None:
             try:
-                self._shard.optimize()
+                with self._rw.write():
+                    self._shard.optimize()
             except Exception as exc:
                 raise StoreError(f"optimizing the index failed: {exc}", path=self.dir) from exc
 
     def close(self) -> None:
-        if self._shard is not None:
-            try:
-                self._shard.flush()
-                self._shard.close()
-            finally:
-                self._shard = None
+        with self._rw.write():
+            if self._shard is not None:
+                try:
+                    self._shard.flush()
+                    self._shard.close()
+                finally:
+                    self._shard = None
         if self._lock_file is not None:
             fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
             self._lock_file.close()
@@ -200,7 +215,7 @@ class EdgeStore(VectorStore):
         if not points:
             return
         shard = self._need()
-        with self._engine("upsert"):
+        with self._rw.write(), self._engine("upsert"):
             batch = [
                 qe.Point(uuid.UUID(p.id), named_vectors(p, _sparse), p.payload) for p in points
             ]
@@ -209,13 +224,13 @@ class EdgeStore(VectorStore):
     def delete(self, ids: Sequence[str]) -> None:
         if not ids or self._shard is None:
             return
-        with self._engine("delete"):
+        with self._rw.write(), self._engine("delete"):
             self._shard.update(qe.UpdateOperation.delete_points([*point_uuids(ids)]))
 
     def delete_where(self, flt: Filter) -> None:
         if self._shard is None:
             return
-        with self._engine("delete"):
+        with self._rw.write(), self._engine("delete"):
             f = to_edge_filter(flt)
             if f is None:
                 raise StoreError(
@@ -226,7 +241,7 @@ class EdgeStore(VectorStore):
     def set_payload(self, flt: Filter, payload: dict[str, Any]) -> None:
         if self._shard is None or not payload:
             return
-        with self._engine("set_payload"):
+        with self._rw.write(), self._engine("set_payload"):
             f = to_edge_filter(flt)
             if f is None:
                 raise StoreError("refusing to set a payload with an empty filter")
@@ -247,7 +262,7 @@ class EdgeStore(VectorStore):
     def retrieve(self, ids: Sequence[str]) -> list[StoredPoint]:
         if not ids or self._shard is None:
             return []
-        with self._engine("retrieve"):
+        with self._rw.read(), self._engine("retrieve"):
             recs = self._shard.retrieve(point_uuids(ids), True, False)
         return [StoredPoint(str(r.id), dict(r.payload or {})) for r in recs]
 
@@ -258,7 +273,9 @@ class EdgeStore(VectorStore):
         with self._engine("scroll"):
             f = to_edge_filter(flt)
         while True:
-            with self._engine("scroll"):
+            with self._rw.read(), self._engine("scroll"):
+                if self._shard is None:
+                    return
                 recs, offset = self._shard.scroll(
                     qe.ScrollRequest(
                         offset=offset, limit=batch, filter=f, with_payload=True, with_vector=False
@@ -272,7 +289,7 @@ class EdgeStore(VectorStore):
     def count(self, flt: Filter | None = None) -> int:
         if self._shard is None:
             return 0
-        with self._engine("count"):
+        with self._rw.read(), self._engine("count"):
             request = qe.CountRequest(exact=True, filter=to_edge_filter(flt))
             return int(self._shard.count(request))
 
@@ -280,7 +297,8 @@ class EdgeStore(VectorStore):
         if self._shard is None:
             return []
         try:
-            hits = self._shard.query(request)
+            with self._rw.read():
+                hits = self._shard.query(request)
         except Exception as exc:
             raise StoreError(f"search failed: {exc}", path=self.shard_dir) from exc
         return [StoredPoint(str(h.id), dict(h.payload or {}), float(h.score)) for h in hits]

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.services import UIServices
 from app.ui.state import SERVICES_KEY
+from tests.app.browser_tools import REPO, DevTools, _chromium, _free_port, _stop, _wait_http
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "ui" / "main.py")
 
@@ -38,3 +43,59 @@ def app_with() -> Callable[..., AppTest]:
 def all_text() -> Callable[[AppTest], str]:
     """``all_text(at)``: the markdown and captions the UI shows, as one text."""
     return _all_text
+
+
+# ---- a real browser on the real UI (tests/app/browser_tools.py) ------------------------------
+@pytest.fixture()
+def ui_url(demo_index: Path, tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        LUATQA_INDEX__DIR=str(demo_index),
+        LUATQA_DATA_DIR=str(tmp_path / "data"),
+        LUATQA_LLM__BACKEND="extractive",
+    )
+    env.pop("LUATQA_INDEX__QDRANT_URL", None)
+    log = (tmp_path / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(REPO / "app/ui/main.py"),
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        ],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(url + "/_stcore/health", 60, proc)
+        yield url
+    finally:
+        _stop(proc)
+        log.close()
+
+
+@pytest.fixture()
+def browser(tmp_path: Path) -> Iterator[DevTools]:
+    chromium = _chromium()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1600",
+            f"--remote-debugging-port={port}", f"--user-data-dir={tmp_path / 'chromium'}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/json/version", 30, proc)
+        targets = json.loads(_wait_http(f"http://127.0.0.1:{port}/json/list", 10, proc))
+        page = next(t for t in targets if t.get("type") == "page")
+        tools = DevTools(page["webSocketDebuggerUrl"])
+        try:
+            yield tools
+        finally:
+            tools.close()
+    finally:
+        _stop(proc)

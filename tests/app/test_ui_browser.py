@@ -6,164 +6,20 @@ runs it); in CI (``CI=true``) a missing Chromium fails instead of skipping."""
 from __future__ import annotations
 
 import base64
-import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.app.browser_tools import CHIPS_JS, REPO, DevTools, _free_port, _stop, _wait_http
+
 QUESTION = "Thời giờ làm việc bình thường tối đa bao nhiêu giờ một ngày?"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _chromium() -> str:
-    for candidate in (os.environ.get("LUATQA_CHROMIUM"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    reason = "Chromium is missing: run scripts/install-chromium.sh (make test does)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes]) -> str:
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                return resp.read().decode("utf-8")
-        except OSError as exc:
-            last = exc
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer in {timeout} s: {last}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-@pytest.fixture()
-def ui_url(demo_index: Path, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        LUATQA_INDEX__DIR=str(demo_index),
-        LUATQA_DATA_DIR=str(tmp_path / "data"),
-        LUATQA_LLM__BACKEND="extractive",
-    )
-    env.pop("LUATQA_INDEX__QDRANT_URL", None)
-    log = (tmp_path / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(REPO / "app/ui/main.py"),
-            "--server.headless", "true", "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        ],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_http(url + "/_stcore/health", 60, proc)
-        yield url
-    finally:
-        _stop(proc)
-        log.close()
-
-
-class DevTools:
-    """A minimal Chrome DevTools protocol client over one page's websocket."""
-
-    def __init__(self, ws_url: str) -> None:
-        import websocket
-
-        self._ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
-        self._id = 0
-
-    def call(self, method: str, **params: Any) -> dict[str, Any]:
-        self._id += 1
-        self._ws.send(json.dumps({"id": self._id, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self._ws.recv())
-            if msg.get("id") == self._id:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return dict(msg.get("result", {}))
-
-    def js(self, expression: str) -> Any:
-        res = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return res.get("result", {}).get("value")
-
-    def wait_for(self, expression: str, timeout: float) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = self.js(expression)
-            if value:
-                return value
-            time.sleep(0.5)
-        raise TimeoutError(f"timed out waiting for: {expression}")
-
-    def close(self) -> None:
-        self._ws.close()
-
-
-@pytest.fixture()
-def browser(tmp_path: Path) -> Iterator[DevTools]:
-    chromium = _chromium()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,1600",
-            f"--remote-debugging-port={port}", f"--user-data-dir={tmp_path / 'chromium'}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    try:
-        _wait_http(f"http://127.0.0.1:{port}/json/version", 30, proc)
-        targets = json.loads(_wait_http(f"http://127.0.0.1:{port}/json/list", 10, proc))
-        page = next(t for t in targets if t.get("type") == "page")
-        tools = DevTools(page["webSocketDebuggerUrl"])
-        try:
-            yield tools
-        finally:
-            tools.close()
-    finally:
-        _stop(proc)
-
-
-CHIPS_JS = """[...document.querySelectorAll('button')].map(b => b.innerText)
-  .filter(t => t.startsWith('§ ')).join('\\n')"""
 
 
 def test_browser_asks_and_sees_answer_with_citation(
@@ -216,3 +72,81 @@ def test_browser_asks_and_sees_answer_with_citation(
     if out_dir:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "ui-screenshot.png").write_bytes(png)
+
+
+# ---- the login (#13) -------------------------------------------------------------------------
+LOGIN_PASSWORD = "mật-khẩu-đúng"
+
+
+@pytest.fixture()
+def login_ui_url(tmp_path: Path) -> Iterator[str]:
+    """The UI with its login on (a password), over an index folder that must stay unopened."""
+    from app.auth import hash_password
+
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        LUATQA_INDEX__DIR=str(tmp_path / "index"),
+        LUATQA_DATA_DIR=str(tmp_path / "data"),
+        LUATQA_LLM__BACKEND="extractive",
+        LUATQA_AUTH__REQUIRED="true",
+        LUATQA_AUTH__PASSWORD_HASH=hash_password(LOGIN_PASSWORD),
+        LUATQA_SECRETS_DIR=str(tmp_path / "no-secrets"),
+    )
+    env.pop("LUATQA_INDEX__QDRANT_URL", None)
+    log = (tmp_path / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(REPO / "app/ui/main.py"),
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        ],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(url + "/_stcore/health", 60, proc)
+        yield url
+    finally:
+        _stop(proc)
+        log.close()
+
+
+PASSWORD_INPUT = "document.querySelector('input[type=\"password\"]')"
+APP_VISIBLE = (
+    "!!(document.querySelector('textarea[data-testid=\"stChatInputTextArea\"]') || "
+    'document.querySelector(\'[data-testid="stSidebar"] [role="radiogroup"]\'))'
+)
+
+
+def _submit_password(browser: DevTools, password: str) -> None:
+    browser.js(f"{PASSWORD_INPUT}.focus()")
+    browser.call("Input.insertText", text=password)
+    browser.js(
+        "[...document.querySelectorAll('button')]"
+        ".find(b => b.innerText.trim() === 'Đăng nhập').click()"
+    )
+
+
+def test_browser_unauthenticated_sees_only_the_login_and_a_wrong_password_is_refused(
+    login_ui_url: str, browser: DevTools, tmp_path: Path
+) -> None:
+    browser.call("Page.enable")
+    browser.call("Page.navigate", url=login_ui_url)
+    browser.wait_for(f"!!{PASSWORD_INPUT}", 90)
+    time.sleep(1.0)  # the whole first render
+    assert not browser.js(APP_VISIBLE)
+    body = browser.js("document.body.innerText")
+    assert "Hỏi đáp" not in body and "Nạp văn bản" not in body
+    _submit_password(browser, "sai-mật-khẩu")
+    refused = browser.wait_for(
+        "[...document.querySelectorAll('[data-testid=\"stAlert\"]')]"
+        ".map(a => a.innerText).join(' ')",
+        30,
+    )
+    assert "Sai mật khẩu" in refused
+    assert not browser.js(APP_VISIBLE)
+    assert not (tmp_path / "index").exists()  # the app was never built
+    browser.js(f"{PASSWORD_INPUT}.value = ''")
+    _submit_password(browser, LOGIN_PASSWORD)
+    assert browser.wait_for(APP_VISIBLE, 90)

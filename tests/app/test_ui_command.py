@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from app.commands.ui import streamlit_command, ui_environment
 from app.context import CliState
@@ -82,3 +83,31 @@ def test_index_beats_a_profile_that_names_a_server(
     assert settings.index.qdrant_url is None
     assert settings.index.dir == (tmp_path / "idx").resolve()
     assert settings.profile == "prod" and settings.llm.base_url == "http://vllm:8000/v1"
+
+
+def test_only_loopback_hosts_count_as_this_machine() -> None:
+    from app.commands.ui import is_loopback
+
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    assert not is_loopback("example.org")
+
+
+def test_an_open_ui_beyond_this_machine_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`luatqa ui --host 0.0.0.0` without a login warns before it starts (execve stubbed)."""
+    import app.commands.ui as ui_cmd
+    from app.cli import _register, cli
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(ui_cmd.os, "execve", lambda exe, cmd, env: started.append(cmd))
+    monkeypatch.delenv("LUATQA_AUTH__REQUIRED", raising=False)
+    _register()
+    out = CliRunner().invoke(cli, ["--index", str(tmp_path), "ui", "--host", "0.0.0.0"])
+    assert "no login" in out.output and started
+    monkeypatch.setenv("LUATQA_AUTH__REQUIRED", "true")
+    out = CliRunner().invoke(cli, ["--index", str(tmp_path), "ui", "--host", "0.0.0.0"])
+    assert "no login" not in out.output
+    out = CliRunner().invoke(cli, ["--index", str(tmp_path), "ui"])  # 127.0.0.1
+    assert "no login" not in out.output

@@ -89,3 +89,45 @@ def test_weights_the_default_fusion_ignores_fail_when_services_are_built() -> No
     assert "fusion 'rrf'" in str(err.value)  # the hint says what to do
     honoured = load_settings(overrides={"retrieval": {"dense_weight": 2.0, "fusion": "rrf"}})
     assert Services(honoured).retriever_config.dense_weight == 2.0
+
+
+def test_sessions_asking_at_once_build_each_component_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """UI sessions share one Services: their first questions arrive together. The store is
+    opened once (a second open would fail on the folder lock) and one retriever is built."""
+    import threading
+    import time
+
+    import retrieval.store.factory as factory
+
+    opened: list[object] = []
+    real_open = factory.open_store
+
+    def slow_open(config: StoreConfig) -> object:
+        time.sleep(0.05)  # every session arrives while the first is still opening
+        store = real_open(config)
+        opened.append(store)
+        return store
+
+    monkeypatch.setattr(factory, "open_store", slow_open)
+    settings = load_settings(overrides={"index": {"dir": tmp_path / "index"}})
+    with Services(settings) as services:
+        barrier = threading.Barrier(8)
+        seen: list[object] = []
+        errors: list[BaseException] = []
+
+        def session() -> None:
+            try:
+                barrier.wait(timeout=5)
+                seen.append((services.store, services.retriever))
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=session) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and len(opened) == 1
+        assert len({id(s) for s, _ in seen}) == 1 and len({id(r) for _, r in seen}) == 1

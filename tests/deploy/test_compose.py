@@ -116,3 +116,64 @@ def test_settings_read_the_compose_environment(monkeypatch: pytest.MonkeyPatch) 
     assert settings.index.qdrant_url == "http://qdrant:6333"
     assert settings.llm.base_url == "http://vllm:8000/v1"
     assert settings.llm.model == "luatqa" and settings.llm.backend == "auto"
+
+
+# ---- who gets in (#13) ------------------------------------------------------------------------
+def test_only_the_ui_is_published(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    for name in ("qdrant", "vllm", "ingest"):
+        assert "ports" not in services[name], f"{name} must stay on the compose network"
+    assert services["app"]["ports"] == ["8501:8501"]
+    assert set(map(str, services["qdrant"]["expose"])) == {"6333", "6334"}
+    assert set(map(str, services["vllm"]["expose"])) == {"8000"}
+
+
+def _targets(service: dict[str, Any]) -> dict[str, str]:
+    """secret source → the file name it is mounted under."""
+    out = {}
+    for s in service.get("secrets", []):
+        out[s if isinstance(s, str) else s["source"]] = s if isinstance(s, str) else s["target"]
+    return out
+
+
+def test_qdrant_and_vllm_take_their_api_keys_from_secrets(compose: dict[str, Any]) -> None:
+    services, secrets = compose["services"], compose["secrets"]
+    assert set(secrets) == {"qdrant_api_key", "vllm_api_key", "ui_password_hash"}
+    assert all("file" in s and "${" in s["file"] for s in secrets.values())
+    qdrant = " ".join(services["qdrant"]["entrypoint"])
+    assert "QDRANT__SERVICE__API_KEY" in qdrant and "/run/secrets/qdrant_api_key" in qdrant
+    assert _targets(services["qdrant"]) == {"qdrant_api_key": "qdrant_api_key"}
+    vllm = " ".join(services["vllm"]["entrypoint"])
+    assert "VLLM_API_KEY" in vllm and "/run/secrets/vllm_api_key" in vllm
+    assert "vllm.entrypoints.openai.api_server" in vllm and '"$$@"' in vllm
+    assert _targets(services["vllm"]) == {"vllm_api_key": "vllm_api_key"}
+    for service in services.values():  # no key in plain sight
+        env = " ".join(f"{k}={v}" for k, v in (service.get("environment") or {}).items())
+        assert "API_KEY" not in env and "PASSWORD" not in env
+
+
+def test_the_app_reads_the_keys_and_the_password_hash_from_its_secrets(
+    compose: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.auth import hash_password
+    from app.settings import load_settings
+    from app.settings_security import SECRET_KEYS
+
+    app = compose["services"]["app"]
+    targets = _targets(app)
+    assert set(targets) == {"qdrant_api_key", "vllm_api_key", "ui_password_hash"}
+    assert _targets(compose["services"]["ingest"]) == {
+        "qdrant_api_key": "LUATQA_INDEX__QDRANT_API_KEY"
+    }
+    values = {"qdrant_api_key": "qk", "vllm_api_key": "vk", "ui_password_hash": hash_password("p")}
+    for source, target in targets.items():  # what Docker mounts under /run/secrets
+        (tmp_path / target).write_text(values[source] + "\n")
+    env = app["environment"]
+    for key, value in env.items():
+        monkeypatch.setenv(key, str(value).split(":-")[-1].rstrip("}"))
+    monkeypatch.setenv("LUATQA_SECRETS_DIR", str(tmp_path))
+    settings = load_settings()
+    assert settings.index.qdrant_api_key == "qk" and settings.llm.api_key == "vk"
+    assert settings.auth.password_hash == values["ui_password_hash"]
+    assert settings.auth.required and not settings.privacy.question_log  # the prod profile
+    assert len(SECRET_KEYS) == len(targets)

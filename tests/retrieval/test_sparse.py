@@ -68,3 +68,35 @@ def test_empty_and_punctuation_only(enc: BM25SparseEncoder) -> None:
     assert enc.encode_passage("  ;  ,  . ").indices == ()
     assert enc.encode_query("và của").indices == ()
     assert "bm25" in enc.name
+
+
+def test_first_tokenizations_at_once_all_succeed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sessions asking their first questions at the same moment: underthesea loads its model
+    on the first call and publishes it half-loaded; only one thread may load it."""
+    import threading
+
+    import underthesea.pipeline.word_tokenize as wt
+
+    from retrieval import sparse
+
+    monkeypatch.setattr(wt, "word_tokenize_model", None)  # as in a fresh process
+    monkeypatch.setattr(sparse, "_loaded", False)
+    texts = [f"người lao động số {i} được nghỉ hằng năm" for i in range(8)]
+    barrier = threading.Barrier(len(texts))
+    got: dict[int, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def first(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            got[i] = sparse._underthesea_tokenize(texts[i])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first, args=(i,)) for i in range(len(texts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert all(got[i] == sparse._underthesea_tokenize(texts[i]) for i in range(len(texts)))
