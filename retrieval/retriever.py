@@ -33,11 +33,11 @@ from retrieval import ranking
 from retrieval.articles import ArticleReader
 from retrieval.assemble import Assembler
 from retrieval.catalog import Catalog
-from retrieval.grouping import group_by_article
+from retrieval.grouping import ArticleGroup, group_by_article
 from retrieval.guidance import GuidanceIndex, with_guidance
 from retrieval.query import QueryAnalysis, QueryAnalyzer
 from retrieval.ranking import Reranker
-from retrieval.scenario import QueryUnderstanding
+from retrieval.scenario import QueryPlan, QueryUnderstanding
 from retrieval.store.base import Filter, Fusion, SparseVector, VectorStore
 from retrieval.types import Passage, SearchResult
 
@@ -230,16 +230,7 @@ class Retriever:
             groups = group_by_article(ranking.hits(points), cfg.group_decay)
         t3 = self._clock()
         timings["search_ms"] = _ms(t3 - t2)
-        if plan is not None and groups and not ranking.definition(analysis.normalized):
-            groups = ranking.situation_first(cfg, catalog.understanding, plan, groups)
-        if cfg.definitions and groups:
-            groups = ranking.definition_first(
-                catalog, self.reader, analysis.normalized, groups, scope
-            )
-        if plan is not None and plan.sides:
-            groups = ranking.headings_first(catalog, self.reader, plan.sides, groups, scope)
-        if self.reranker is not None and groups:
-            groups = ranking.rerank(cfg, self.reranker, query, groups)
+        groups = self._rank(catalog, query, analysis.normalized, plan, groups, scope)
         t4 = self._clock()
         timings["rank_ms"] = _ms(t4 - t3)
 
@@ -262,6 +253,29 @@ class Retriever:
             missing_laws=() if scope or analysis.docs else analysis.missing,
             as_of=as_of,
         )
+
+    def _rank(
+        self,
+        catalog: Catalog,
+        query: str,
+        normalized: str,
+        plan: QueryPlan | None,
+        groups: list[ArticleGroup],
+        scope: tuple[str, ...],
+    ) -> list[ArticleGroup]:
+        """The search's articles reordered: the situation's and party's articles, the
+        glossary clause of a definition question, both parties' rights for a one-sided
+        request (:mod:`retrieval.ranking`), then the reranker when there is one."""
+        cfg = self.config
+        if plan is not None and groups and not ranking.definition(normalized):
+            groups = ranking.situation_first(cfg, catalog.understanding, plan, groups)
+        if cfg.definitions and groups:
+            groups = ranking.definition_first(catalog, self.reader, normalized, groups, scope)
+        if plan is not None and plan.sides:
+            groups = ranking.headings_first(catalog, self.reader, plan.sides, groups, scope)
+        if self.reranker is not None and groups:
+            groups = ranking.rerank(cfg, self.reranker, query, groups)
+        return groups
 
     # ---- direct access ----------------------------------------------------------------------
     def lookup(self, address: LegalAddress) -> Passage | None:
