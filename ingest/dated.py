@@ -16,7 +16,7 @@ text only): a better validity reading refreshes payloads, it never re-embeds.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ingest.guidance import Guidance, read_guidance
 from ingest.validity import VALIDITY_VERSION, amendment_dates, read_validity
@@ -28,6 +28,8 @@ from retrieval.records import ArticleRecord, ChunkRecord, DocumentRecord
 
 if TYPE_CHECKING:  # ingest.chunking imports this module
     from ingest.chunking import DocumentChunks
+
+R = TypeVar("R", ChunkRecord, ArticleRecord)
 
 
 def _notes_at(doc: Document, address: LegalAddress) -> tuple[AmendmentNote, ...]:
@@ -59,7 +61,8 @@ class Dater:
     def _guides(self, address: LegalAddress) -> tuple[str, ...]:
         return tuple(a.canonical for a in self.guidance.of(str(address.article)))
 
-    def chunk(self, record: ChunkRecord) -> ChunkRecord:
+    def provision(self, record: R) -> R:
+        """A chunk or article record with its dates and the statute provisions it details."""
         d = self.dates(record.address)
         return replace(
             record,
@@ -69,15 +72,11 @@ class Dater:
             guides=self._guides(record.address),
         )
 
+    def chunk(self, record: ChunkRecord) -> ChunkRecord:
+        return self.provision(record)
+
     def article(self, record: ArticleRecord) -> ArticleRecord:
-        d = self.dates(record.address)
-        return replace(
-            record,
-            effective_from=d.effective_from,
-            amended_from=d.amended_from,
-            amended_by=d.amended_by,
-            guides=self._guides(record.address),
-        )
+        return self.provision(record)
 
     def document(self, record: DocumentRecord) -> DocumentRecord:
         v = self.validity

@@ -12,8 +12,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +107,29 @@ class DevTools:
 
 CHIPS_JS = """[...document.querySelectorAll('button')].map(b => b.innerText)
   .filter(t => t.startsWith('§ ')).join('\\n')"""
+
+
+@contextmanager
+def streamlit_ui(tmp_path: Path, **env_vars: str) -> Iterator[str]:
+    """``streamlit run`` of the UI on a free port of 127.0.0.1 with ``env_vars`` added to the
+    environment (a Qdrant URL dropped); yields its URL once healthy, stops it after."""
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(env_vars)
+    env.pop("LUATQA_INDEX__QDRANT_URL", None)
+    log = (tmp_path / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(REPO / "app/ui/main.py"),
+            "--server.headless", "true", "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--browser.gatherUsageStats", "false",
+        ],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(url + "/_stcore/health", 60, proc)
+        yield url
+    finally:
+        _stop(proc)
+        log.close()

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +13,14 @@ from streamlit.testing.v1 import AppTest
 
 from app.services import UIServices
 from app.ui.state import SERVICES_KEY
-from tests.app.browser_tools import REPO, DevTools, _chromium, _free_port, _stop, _wait_http
+from tests.app.browser_tools import (
+    DevTools,
+    _chromium,
+    _free_port,
+    _stop,
+    _wait_http,
+    streamlit_ui,
+)
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "ui" / "main.py")
 
@@ -48,30 +53,13 @@ def all_text() -> Callable[[AppTest], str]:
 # ---- a real browser on the real UI (tests/app/browser_tools.py) ------------------------------
 @pytest.fixture()
 def ui_url(demo_index: Path, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
+    with streamlit_ui(
+        tmp_path,
         LUATQA_INDEX__DIR=str(demo_index),
         LUATQA_DATA_DIR=str(tmp_path / "data"),
         LUATQA_LLM__BACKEND="extractive",
-    )
-    env.pop("LUATQA_INDEX__QDRANT_URL", None)
-    log = (tmp_path / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(REPO / "app/ui/main.py"),
-            "--server.headless", "true", "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        ],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_http(url + "/_stcore/health", 60, proc)
+    ) as url:
         yield url
-    finally:
-        _stop(proc)
-        log.close()
 
 
 @pytest.fixture()

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import base64
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.app.browser_tools import CHIPS_JS, REPO, DevTools, _free_port, _stop, _wait_http
+from tests.app.browser_tools import CHIPS_JS, DevTools, streamlit_ui
 
 QUESTION = "Thời giờ làm việc bình thường tối đa bao nhiêu giờ một ngày?"
 
@@ -83,33 +81,16 @@ def login_ui_url(tmp_path: Path) -> Iterator[str]:
     """The UI with its login on (a password), over an index folder that must stay unopened."""
     from app.auth import hash_password
 
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
+    with streamlit_ui(
+        tmp_path,
         LUATQA_INDEX__DIR=str(tmp_path / "index"),
         LUATQA_DATA_DIR=str(tmp_path / "data"),
         LUATQA_LLM__BACKEND="extractive",
         LUATQA_AUTH__REQUIRED="true",
         LUATQA_AUTH__PASSWORD_HASH=hash_password(LOGIN_PASSWORD),
         LUATQA_SECRETS_DIR=str(tmp_path / "no-secrets"),
-    )
-    env.pop("LUATQA_INDEX__QDRANT_URL", None)
-    log = (tmp_path / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(REPO / "app/ui/main.py"),
-            "--server.headless", "true", "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        ],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_http(url + "/_stcore/health", 60, proc)
+    ) as url:
         yield url
-    finally:
-        _stop(proc)
-        log.close()
 
 
 PASSWORD_INPUT = "document.querySelector('input[type=\"password\"]')"
