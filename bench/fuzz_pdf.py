@@ -6,8 +6,8 @@ any finding is reproduced with ``--seed``. ``ingest.load.load_documents`` either
 documents or raises :class:`legal.errors.InputError`; anything else is a finding (exit 1).
 A mutant that parses with fewer articles than the original is counted: PDF damage that the
 engine repairs silently can drop a page. The reader then warns that articles are missing
-(``fewer_flagged``) when the numbering has a hole; a loss it cannot see (the last articles,
-say) is ``fewer_unflagged``.
+(``fewer_flagged``) when the numbering has a hole, or that the end may be missing when the
+text stops before a closing provision; a loss it cannot see is ``fewer_unflagged``.
 
     .venv/bin/python -m bench.fuzz_pdf [--iterations 500] [--seconds 600] [--seed 0]
         [PDF ...]          # default: the text-layer PDFs of ../shared/corpus/pdfs
@@ -92,7 +92,11 @@ def fuzz(sources: Sequence[Path], iterations: int, seconds: float, seed: int) ->
                                 + traceback.format_exc(limit=3))  # fmt: skip
                 continue
             n = sum(len(d.articles) for d in docs)
-            flagged = any("missing from the text" in w for d in docs for w in d.warnings)
+            flagged = any(
+                "missing from the text" in w or "end of the document may be missing" in w
+                for d in docs
+                for w in d.warnings
+            )
             outcomes["parsed"] += 1
             outcomes["same_or_more" if n >= articles else
                      "fewer_flagged" if flagged else "fewer_unflagged"] += 1  # fmt: skip

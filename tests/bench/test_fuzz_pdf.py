@@ -42,6 +42,18 @@ def test_the_gap_note_reads_well() -> None:
     assert str(guard.gaps_note(["1", "5", "9"])).startswith("articles 2–4, 6–8 are missing")
 
 
+def test_a_text_that_stops_before_its_closing_provision_warns(tmp_path: Path) -> None:
+    from ingest.readers.pdf import read_pdf
+
+    head = "QUỐC HỘI\nLuật số: 1/2020/QH14\nLUẬT X\nĐiều 1. A\nNội dung.\nĐiều 2. B\nNội dung.\n"
+    cut = head + "Điều 3. Thời giờ làm việc\nKhông quá 08 giờ."
+    [doc] = read_pdf(tmp_path / "x.pdf", extract=lambda p: ([cut], []))
+    assert any("ends on article 3 (Thời giờ làm việc)" in w for w in doc.warnings)
+    for whole in (head + "Điều 3. Hiệu lực thi hành\nTừ 2021.", head + "Điều 3. C\nHết./."):
+        [doc] = read_pdf(tmp_path / "x.pdf", extract=lambda p, t=whole: ([t], []))
+        assert not any("may be missing" in w for w in doc.warnings)
+
+
 def test_a_pdf_with_a_hole_in_its_numbering_warns(tmp_path: Path) -> None:
     from ingest.readers.pdf import read_pdf
 

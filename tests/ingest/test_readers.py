@@ -219,7 +219,7 @@ def test_pdf_reader_pipeline_with_pages(tmp_path: Path) -> None:
             [
                 "\n".join(MINI[:8]),
                 "\n".join(MINI[8:11]) + "\n2. Bảo vệ an ninh mạng là phòng ngừa, phát",
-                "hiện, ngăn chặn vi phạm.\nĐiều 3. Cuối\nNội dung cuối.",
+                "hiện, ngăn chặn vi phạm.\nĐiều 3. Cuối\nNội dung cuối./.",
             ]
         )
     ]
