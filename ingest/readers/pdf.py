@@ -320,7 +320,7 @@ def read_pdf(
     doc = document_from_lines(
         unwrap_lines(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
     )
-    notes = [guard.gaps_note([a.number for a in doc.articles])]
+    notes: list[str | None] = [guard.gaps_note([a.number for a in doc.articles])]
     if doc.articles:
         last = doc.articles[-1]
         notes.append(guard.ending_note(last.number, last.title, last.text, len(doc.articles)))
