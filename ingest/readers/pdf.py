@@ -320,9 +320,9 @@ def read_pdf(
     doc = document_from_lines(
         unwrap_lines(lines), str(path), find_refs=find_refs, pages=len(pages), warnings=notes
     )
-    notes: list[str | None] = [guard.gaps_note([a.number for a in doc.articles])]
+    checks = [guard.gaps_note([a.number for a in doc.articles])]
     if doc.articles:
         last = doc.articles[-1]
-        notes.append(guard.ending_note(last.number, last.title, last.text, len(doc.articles)))
-    found = tuple(n for n in notes if n)
+        checks.append(guard.ending_note(last.number, last.title, last.text, len(doc.articles)))
+    found = tuple(n for n in checks if n)
     return [replace(doc, warnings=(*doc.warnings, *found)) if found else doc]
