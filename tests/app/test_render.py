@@ -93,7 +93,9 @@ def test_the_markdown_export_loads_nothing() -> None:
 class HostileAnswerer:
     """A model that obeyed an injected passage: images, HTML and a made-up citation."""
 
-    def stream(self, question: str, *, retrieval_query: str, docs: object) -> object:
+    def stream(
+        self, question: str, *, retrieval_query: str, docs: object, as_of: str | None = None
+    ) -> object:
         text = "Theo đoạn [1]. " + " ".join(HOSTILE)
         for i in range(0, len(text), 7):  # split anywhere, as a stream is
             yield text[i : i + 7]
