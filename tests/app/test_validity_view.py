@@ -3,11 +3,7 @@ in the index), "Văn bản hướng dẫn" and the link back, read from a real s
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
 
 from app.services.store_corpus import StoreCorpus
 from ingest.pipeline import IngestPipeline
@@ -16,6 +12,7 @@ from legal.address import LegalAddress
 from legal.validity import Currency
 from retrieval.sparse import BM25SparseEncoder
 from retrieval.store.edge import EdgeStore
+from tests.fakes import HashingEmbedder
 
 STATUTE = """QUỐC HỘI
 Bộ luật số: 45/2019/QH14
@@ -46,29 +43,9 @@ Thông tư này có hiệu lực thi hành kể từ ngày 01 tháng 01 năm 202
 """
 
 
-class Words:
-    dim = 8
-    name = "test-words"
-
-    def _one(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        for w in text.split():
-            v[int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return v / (float(np.linalg.norm(v)) or 1.0)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.vstack([self._one(t) for t in texts])
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._one(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.embed_passages(texts)
-
-
 def test_badge_history_guidance_and_link_back(tmp_path: Path) -> None:
     with EdgeStore(tmp_path / "index") as store:
-        pipeline = IngestPipeline(store, Words(), BM25SparseEncoder())
+        pipeline = IngestPipeline(store, HashingEmbedder(), BM25SparseEncoder())
         pipeline.ingest_document(parse_text(STATUTE))
         pipeline.ingest_document(parse_text(CIRCULAR))
         corpus = StoreCorpus(store)
@@ -93,7 +70,7 @@ def test_badge_history_guidance_and_link_back(tmp_path: Path) -> None:
 
 def test_links_carry_the_linked_text(tmp_path: Path) -> None:
     with EdgeStore(tmp_path / "index") as store:
-        pipeline = IngestPipeline(store, Words(), BM25SparseEncoder())
+        pipeline = IngestPipeline(store, HashingEmbedder(), BM25SparseEncoder())
         pipeline.ingest_document(parse_text(STATUTE))
         pipeline.ingest_document(parse_text(CIRCULAR))
         corpus = StoreCorpus(store)

@@ -7,24 +7,20 @@ dense side's plumbing; ranking quality is measured by the tuning loop)."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from ingest.load import load_documents
 from legal.address import LegalAddress
 from legal.document import Document
-from legal.textnorm import fold
 from retrieval.embedders.base import DenseEmbedder
 from retrieval.retriever import Retriever, RetrieverConfig
 from retrieval.sparse import BM25SparseEncoder
 from retrieval.store.base import PointRecord, VectorStore
-
-DIM = 64
+from tests.fakes import DIM, HashingEmbedder
 
 # article slices: labour contract termination (34–48) and the cybersecurity law's opening
 SLICES: dict[str, set[int]] = {
@@ -32,30 +28,6 @@ SLICES: dict[str, set[int]] = {
     "24/2018/QH14": {1, 2, 3, 8},
 }
 LABELS = {"45/2019/QH14": "Bộ luật Lao động 2019", "24/2018/QH14": "Luật An ninh mạng 2018"}
-
-
-class HashingEmbedder:
-    """Bag of folded words hashed into 64 dims, L2-normalised (deterministic, instant)."""
-
-    dim = DIM
-    name = "test-hashing"
-
-    def _one(self, text: str) -> np.ndarray:
-        v = np.zeros(DIM, dtype=np.float32)
-        for w in fold(text).split():
-            h = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "big")
-            v[h % DIM] += 1.0
-        n = float(np.linalg.norm(v))
-        return v / n if n else v
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.vstack([self._one(t) for t in texts]) if texts else np.zeros((0, DIM))
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._one(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.embed_passages(texts)
 
 
 def _id(key: str) -> str:

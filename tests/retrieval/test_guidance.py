@@ -4,11 +4,9 @@ out what was not in force that day."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from ingest.pipeline import IngestPipeline
@@ -18,6 +16,7 @@ from retrieval.retriever import Retriever, RetrieverConfig
 from retrieval.sparse import BM25SparseEncoder
 from retrieval.store.base import VectorStore
 from retrieval.types import PassageRole
+from tests.fakes import HashingEmbedder
 
 STATUTE = """QUỐC HỘI
 Bộ luật số: 45/2019/QH14
@@ -55,32 +54,12 @@ Thông tư này có hiệu lực thi hành kể từ ngày 01 tháng 7 năm 2021
 QUESTION = "hợp đồng lao động phải có nội dung chủ yếu nào về tên địa chỉ người sử dụng lao động"
 
 
-class WordsEmbedder:
-    dim = 32
-    name = "test-words"
-
-    def _one(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        for w in text.lower().split():
-            v[int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return v / (float(np.linalg.norm(v)) or 1.0)
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.vstack([self._one(t) for t in texts])
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._one(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.embed_passages(texts)
-
-
 @pytest.fixture(params=["edge", "server"])
 def retriever(
     request: pytest.FixtureRequest, tmp_path: Path, open_test_store: Callable[..., VectorStore]
 ) -> Iterator[Retriever]:
     store = open_test_store(request.param, tmp_path / "index")
-    embedder, sparse = WordsEmbedder(), BM25SparseEncoder()
+    embedder, sparse = HashingEmbedder(), BM25SparseEncoder()
     docs: list[Document] = [parse_text(STATUTE), parse_text(CIRCULAR)]
     pipeline = IngestPipeline(store, embedder, sparse)
     for doc in docs:

@@ -1,0 +1,36 @@
+"""Fakes shared by the tests of several packages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from legal.textnorm import fold
+
+DIM = 64
+
+
+class HashingEmbedder:
+    """Bag of folded words hashed into 64 dims, L2-normalised (deterministic, instant)."""
+
+    dim = DIM
+    name = "test-hashing"
+
+    def _one(self, text: str) -> np.ndarray:
+        v = np.zeros(DIM, dtype=np.float32)
+        for w in fold(text).split():
+            h = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "big")
+            v[h % DIM] += 1.0
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.vstack([self._one(t) for t in texts]) if texts else np.zeros((0, DIM))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._one(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_passages(texts)
