@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator
 
 import streamlit as st
 
 from app.first_screen import example_questions, loaded_summary
-from app.services import DocumentInfo, Feedback, QAResult, UIServices, answer_markdown
+from app.services import (
+    DocumentInfo,
+    Feedback,
+    QAResult,
+    Source,
+    UIServices,
+    answer_markdown,
+)
 from app.services.render import safe_inline, safe_markdown
 from app.ui.provision import render_provision
 from app.ui.state import Conversation, Exchange, conversation
+from legal.address import LegalAddress
 from legal.errors import LuatqaError
 from legal.validity import vn_date
 
@@ -25,6 +34,27 @@ MODE_BADGE = {
 
 def _open_source(exchange: Exchange, index: int) -> None:
     exchange.open_source = None if exchange.open_source == index else index
+    exchange.followed = None
+
+
+def _follow(exchange: Exchange, address: LegalAddress | None) -> None:
+    exchange.followed = address
+
+
+def _viewer(
+    services: UIServices, exchange: Exchange, src: Source, on: str | None, key: str
+) -> None:
+    """The opened chip's article, or the guiding (or guided) article followed from it, with
+    the way back."""
+    follow = functools.partial(_follow, exchange)
+    address = exchange.followed
+    if address is None:
+        render_provision(services.corpus.article(src.address), src, on, follow)
+        return
+    st.button("← Quay lại điều được trích dẫn", key=f"back-{key}", on_click=follow, args=(None,))
+    view = services.corpus.article(address)
+    label = f"{address.display()} {view.doc_label}" if view else address.display()
+    render_provision(view, Source(address, label, label, view.text if view else ""), on, follow)
 
 
 def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
@@ -59,7 +89,7 @@ def render_answer(services: UIServices, exchange: Exchange, key: str) -> None:
             )
         if exchange.open_source is not None and exchange.open_source < len(result.sources):
             src = result.sources[exchange.open_source]
-            render_provision(services.corpus.article(src.address), src, result.as_of)
+            _viewer(services, exchange, src, result.as_of, key)
         with st.expander(f"Nguồn đã kiểm chứng ({len(result.sources)})"):
             for i, src in enumerate(result.sources, 1):
                 st.markdown(f"**[{i}] {safe_inline(src.label)}**")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -43,8 +44,12 @@ BADGES = {
 }
 
 
-def render_validity(view: ArticleView, on: str | None) -> None:
-    """The badge on the chosen date, the article's history, its guidance and the link back."""
+Follow = Callable[[LegalAddress], None]
+
+
+def render_validity(view: ArticleView, on: str | None, follow: Follow | None = None) -> None:
+    """The badge on the chosen date, the article's history, its guidance and the link back
+    (``follow``: what opening a linked article does; without it, its text in an expander)."""
     v = view.validity
     st.markdown(BADGES[v.badge(on)])
     if v.history:
@@ -55,15 +60,25 @@ def render_validity(view: ArticleView, on: str | None) -> None:
         if not links:
             continue
         st.markdown(f"**{heading}**")
-        for link in links:
+        for j, link in enumerate(links):
             st.markdown(f"- {safe_inline(link.label)}")
+            if follow is not None:
+                st.button(
+                    f"Mở {link.address.display()}",
+                    key=f"follow-{view.address.canonical}-{heading}-{j}",
+                    on_click=follow,
+                    args=(link.address,),
+                )
             if link.text:
                 with st.expander(f"Xem {safe_inline(link.address.display())}"):
                     st.markdown(_para(link.text), unsafe_allow_html=True)
 
 
-def render_provision(view: ArticleView | None, source: Source, on: str | None = None) -> None:
-    """What clicking a citation chip opens (``on``: the date the badge is for, ISO)."""
+def render_provision(
+    view: ArticleView | None, source: Source, on: str | None = None, follow: Follow | None = None
+) -> None:
+    """What clicking a citation chip opens (``on``: the date the badge is for, ISO;
+    ``follow``: opens an article of the implementation chain in its place)."""
     with st.container(border=True):
         if view is None:
             st.markdown(f"**{safe_inline(source.label)}**")
@@ -72,7 +87,7 @@ def render_provision(view: ArticleView | None, source: Source, on: str | None = 
             return
         title = safe_inline(f"Điều {view.address.article}. {view.title}")
         st.markdown(f"**{title}** — {safe_inline(view.doc_label)}")
-        render_validity(view, on)
+        render_validity(view, on, follow)
         place = [p for p in (view.hierarchy, view.page_label) if p]
         src = f"Nguồn: {Path(view.source).name}" if view.source else ""
         st.caption(safe_markdown(" · ".join([*place, src] if src else place) or view.doc_label))

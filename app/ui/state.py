@@ -15,6 +15,7 @@ import streamlit as st
 
 from app.services import QAResult, Turn, UIServices
 from app.settings import Settings, load_settings
+from legal.address import LegalAddress
 
 
 @st.cache_resource(show_spinner="Đang mở chỉ mục và mô hình nhúng…")
@@ -44,6 +45,8 @@ class Exchange:
     result: QAResult | None = None
     error: str | None = None
     open_source: int | None = None  # index of the opened citation chip
+    # an article of the implementation chain opened from the viewer, in the chip's place
+    followed: LegalAddress | None = None
     feedback_saved: bool = False
 
 

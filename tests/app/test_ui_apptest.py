@@ -325,3 +325,21 @@ def test_as_of_picker_currency_warnings_badge_history_and_guidance(
     exported = "\n".join(c.value for c in at.code)  # the Markdown export
     assert "   - ⚠ chưa có hiệu lực (từ 01/01/2021)" in exported
     assert "*Theo pháp luật có hiệu lực ngày 01/06/2020*" in exported
+
+
+def test_the_viewer_follows_the_implementation_chain_and_back(
+    tmp_path: Path, app_with: Callable[..., AppTest], all_text: Callable[[AppTest], str]
+) -> None:
+    at = app_with(scripted(tmp_path, ScriptedAnswerer()))
+    at.chat_input[0].set_value("Thời giờ làm việc bình thường?").run()
+    next(b for b in at.button if "§ " in b.label).click().run()
+    follow = [b for b in at.button if b.label.startswith("Mở ")]
+    assert [b.label for b in follow] == ["Mở Điều 3 10/2020/TT-BLĐTBXH"]
+    follow[0].click().run()
+    assert not at.exception
+    text = all_text(at)
+    # the circular's article in the chip's place (not in this scripted index: its address)
+    assert "Điều 3 10/2020/TT-BLĐTBXH" in text and "Điều 105. Thời giờ" not in text
+    next(b for b in at.button if b.label.startswith("← Quay lại")).click().run()
+    assert "Điều 105. Thời giờ" in all_text(at)
+    assert not [b for b in at.button if b.label.startswith("← Quay lại")]
