@@ -1,9 +1,11 @@
-"""Fakes shared by the tests of several packages."""
+"""Fakes and small helpers shared by the tests of several packages."""
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -34,3 +36,17 @@ class HashingEmbedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)
+
+
+def cache_rows(path: Path) -> int:
+    """Rows in the embedding cache's sqlite file (0 while it is missing or being written)."""
+    if not path.exists():
+        return 0
+    try:
+        con = sqlite3.connect(str(path), timeout=1.0)
+        try:
+            return int(con.execute("SELECT COUNT(*) FROM emb").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from app.settings import load_settings
 from app.wiring import Services
 from ingest.audit import audit_index, indexed_ids
 from tests.app.browser_tools import REPO, DevTools, _free_port, _stop, _wait_http
+from tests.fakes import cache_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
 TOPICS = ("thư viện công cộng", "tài nguyên thông tin", "người sử dụng thư viện",
@@ -38,17 +38,6 @@ def statute(path: Path, articles: int = 24) -> Path:
         lines += [f"{k}. Nội dung {i}.{k} về {topic} theo quy định của Luật này." for k in (1, 2)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _cache_rows(db: Path) -> int:
-    try:
-        con = sqlite3.connect(str(db), timeout=1.0)
-        try:
-            return int(con.execute("SELECT COUNT(*) FROM emb").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
 
 
 class UI:
@@ -131,9 +120,9 @@ def test_kill_9_mid_upload_then_restart_converges(
     upload(browser, ui.start(), file)
     db = tmp_path / "cache" / "embeddings.sqlite"
     deadline = time.monotonic() + 180
-    while _cache_rows(db) < 8 and time.monotonic() < deadline:
+    while cache_rows(db) < 8 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _cache_rows(db) >= 8, "the upload never started embedding"
+    assert cache_rows(db) >= 8, "the upload never started embedding"
     ui.kill()
 
     with Services(settings) as s:  # the lock died with the process

