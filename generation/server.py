@@ -66,6 +66,9 @@ class ServeSpec:
         if self.adapters:
             out += ["--enable-lora", "--max-lora-rank", str(self.max_lora_rank)]
             out += ["--lora-modules", *(f"{a.name}={a.path}" for a in self.adapters)]
+            # vLLM batches one adapter at a time unless told more: several adapters asked at
+            # once (an A/B eval of two of them) would otherwise wait for each other
+            out += ["--max-loras", str(len(self.adapters))]
         return out + list(self.extra_args)
 
 

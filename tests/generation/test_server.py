@@ -26,6 +26,9 @@ def test_spec_arguments() -> None:
     assert args[args.index("--served-model-name") + 1] == "base"
     assert args[args.index("--lora-modules") + 1] == "luatqa-demo=/a"
     assert "--enable-lora" in args and "--enforce-eager" in args
+    assert args[args.index("--max-loras") + 1] == "1"
+    two = ServeSpec(Path("/m"), adapters=(Adapter("a", Path("/a")), Adapter("b", Path("/b"))))
+    assert two.args(1)[two.args(1).index("--max-loras") + 1] == "2"
     assert '"disable_any_whitespace": true' in args[args.index("--structured-outputs-config") + 1]
 
 
