@@ -49,12 +49,12 @@ def weights_from_gguf(gguf: Path, checkpoint: Path) -> str:
     import torch
     from transformers import AutoModelForCausalLM
 
+    from finetune.demo_model import drop_quantizer
+
     model = AutoModelForCausalLM.from_pretrained(
         str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16
     )
-    model.hf_quantizer = None
-    if hasattr(model.config, "quantization_config"):
-        del model.config.quantization_config
+    drop_quantizer(model)
     tmp = checkpoint.with_name(checkpoint.name + ".weights")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)

@@ -149,11 +149,17 @@ def _load(gguf_path: Path) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def _convert(model: Any, tokenizer: Any) -> None:
-    """Make the GGUF-loaded model serialisable and chat-ready (see the module doc)."""
+def drop_quantizer(model: Any) -> None:
+    """The marker that makes ``save_pretrained`` refuse a GGUF-loaded model (its weights are
+    already de-quantised): without it the model saves as a plain checkpoint."""
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
+
+
+def _convert(model: Any, tokenizer: Any) -> None:
+    """Make the GGUF-loaded model serialisable and chat-ready (see the module doc)."""
+    drop_quantizer(model)
     tokenizer.chat_template = CHAT_TEMPLATE
     end = tokenizer.convert_tokens_to_ids(END_OF_TURN)
     if not isinstance(end, int) or end == tokenizer.unk_token_id:

