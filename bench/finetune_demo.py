@@ -13,7 +13,8 @@ the base model gives. A GPU is expected; ``--allow-cpu`` runs anyway (tests, tin
 installed (the lent GPU machine has no package index), the GGUF file itself is carried there
 with the prepared checkpoint's small files (config, tokenizer, marker), and this writes the
 checkpoint's weights from it, as ``finetune/demo_model.py`` does (bf16, quantizer marker
-dropped); the SHA-256 printed is compared with the local ``model.safetensors``.
+dropped); its SHA-256 (``checkpoint_sha256`` in the JSON line) is to be compared with the
+local ``model.safetensors``.
 
 Each adapter is saved under ``--out``/e<N>; the last line printed is one JSON object.
 """
@@ -67,7 +68,9 @@ def weights_from_gguf(gguf: Path, checkpoint: Path) -> str:
     return digest.hexdigest()
 
 
-def _train_one(torch: Any, args: argparse.Namespace, epochs: float, items: list[Any]) -> Any:
+def _train_one(
+    torch: Any, args: argparse.Namespace, epochs: float, items: list[Any], with_base: bool
+) -> Any:
     from finetune.config import load_config
     from finetune.labels import label_accuracy
     from finetune.train import build_training
@@ -83,7 +86,7 @@ def _train_one(torch: Any, args: argparse.Namespace, epochs: float, items: list[
     model = run.trainer.model
     accuracy, picks = label_accuracy(model, run.tokenizer, items)
     base = None
-    if hasattr(model, "disable_adapter"):
+    if with_base and hasattr(model, "disable_adapter"):
         with model.disable_adapter():
             base = label_accuracy(model, run.tokenizer, items)
     record = {
@@ -129,8 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     out["gold"] = [i.gold for i in items]
     out["runs"] = []
     for epochs in args.epochs:
-        record, base = _train_one(torch, args, epochs, items)
-        if base is not None and "base" not in out:
+        record, base = _train_one(torch, args, epochs, items, with_base="base" not in out)
+        if base is not None:
             out["base"] = {"label_accuracy": base[0], "picks": base[1]}
         out["runs"].append(record)
         print(json.dumps({k: v for k, v in record.items() if k != "picks"}), flush=True)
