@@ -22,7 +22,6 @@ Each adapter is saved under ``--out``/e<N>; the last line printed is one JSON ob
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import sys
@@ -51,6 +50,7 @@ def weights_from_gguf(gguf: Path, checkpoint: Path) -> str:
     from transformers import AutoModelForCausalLM
 
     from finetune.demo_model import drop_quantizer
+    from finetune.train import file_sha256
 
     model = AutoModelForCausalLM.from_pretrained(
         str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16
@@ -61,11 +61,7 @@ def weights_from_gguf(gguf: Path, checkpoint: Path) -> str:
     model.save_pretrained(tmp)
     shutil.move(str(tmp / "model.safetensors"), checkpoint / "model.safetensors")
     shutil.rmtree(tmp)
-    digest = hashlib.sha256()
-    with (checkpoint / "model.safetensors").open("rb") as f:
-        for block in iter(lambda: f.read(1 << 24), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(checkpoint / "model.safetensors")
 
 
 def _train_one(

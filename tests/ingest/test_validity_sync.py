@@ -4,7 +4,6 @@ existed gets its fields on the next ingest without re-embedding anything."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from legal.document import Document
 from retrieval.records import ChunkRecord, DocumentRecord, Kind
 from retrieval.sparse import BM25SparseEncoder
 from retrieval.store.base import Filter, VectorStore
+from tests.fakes import HashingEmbedder
 
 OLD = """QUỐC HỘI
 Bộ luật số: 10/2012/QH13
@@ -44,30 +44,15 @@ Bộ luật Lao động số 10/2012/QH13 hết hiệu lực thi hành kể từ
 """
 
 
-class CountingEmbedder:
-    """Hashed bag of words (instant); counts the passages it embeds."""
-
-    dim = 16
-    name = "test-counting"
+class CountingEmbedder(HashingEmbedder):
+    """The shared word-hashing embedder, counting the passages it embeds."""
 
     def __init__(self) -> None:
         self.embedded = 0
 
-    def _one(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        for w in text.lower().split():
-            v[int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return v / (float(np.linalg.norm(v)) or 1.0)
-
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.embedded += len(texts)
-        return np.vstack([self._one(t) for t in texts])
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._one(text)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return np.vstack([self._one(t) for t in texts])
+        return super().embed_passages(texts)
 
 
 @pytest.fixture(params=["edge", "server"])

@@ -102,21 +102,12 @@ def test_with_several_laws_indexed_a_bare_citation_is_not_guessed(
 def test_an_article_without_clauses_has_no_clause(records_store: VectorStore) -> None:
     addr = LegalAddress(LAW, "5")
     label, text = "Bộ luật Lao động 2019", "Chỉ một đoạn."
-    art = ArticleRecord(
-        doc_id=LAW,
-        doc_label=label,
-        text=text,
-        address=addr,
-        id="1" * 8 + "-0000-4000-8000-" + "0" * 12,
-    )
-    chunk = ChunkRecord(
-        doc_id=LAW,
-        doc_label=label,
-        text=text,
-        address=addr,
-        id="2" * 8 + "-0000-4000-8000-" + "0" * 12,
-    )
-    records_store.upsert([PointRecord(r.id, r.to_payload(), None) for r in (art, chunk)])
+    records = [
+        kind(doc_id=LAW, doc_label=label, text=text, address=addr,
+             id=digit * 8 + "-0000-4000-8000-" + "0" * 12)
+        for kind, digit in ((ArticleRecord, "1"), (ChunkRecord, "2"))
+    ]  # fmt: skip
+    records_store.upsert([PointRecord(r.id, r.to_payload(), None) for r in records])
     got = one(records_store, "khoản 2 Điều 5 BLLĐ")
     assert not got.resolved and "has no clauses" in (got.reason or "")
 
