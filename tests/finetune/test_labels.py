@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from finetune.labels import LABELS, REPLY_OPENING, LabelItem, label_accuracy, label_items
+from finetune.labels import (
+    LABELS,
+    REPLY_OPENING,
+    LabelItem,
+    label_accuracy,
+    label_items,
+    label_scores,
+)
 
 pytestmark = pytest.mark.finetune
 
@@ -74,7 +81,46 @@ def test_picks_are_the_likeliest_label(tiny_llama: Path) -> None:
     for item, pick in zip(items, picks, strict=True):
         scores = _full_scores(model, tokenizer, item)
         assert pick == max(scores, key=lambda k: scores[k])
+        assert label_scores(model, tokenizer, item) == pytest.approx(scores, abs=1e-4)
+    # the cached continuation is exercised: some label takes more than one token
+    assert max(len(tokenizer('Đúng"', add_special_tokens=False)["input_ids"]),
+               len(tokenizer('Sai"', add_special_tokens=False)["input_ids"])) > 1  # fmt: skip
     ds = [i for i, p in zip(items, picks, strict=True) if i.kind == "dung-sai"]
     assert accuracy["dung-sai"] == sum(i.gold == p for i, p in zip(items, picks, strict=True)
                                        if i.kind == "dung-sai") / len(ds)  # fmt: skip
     assert accuracy["trac-nghiem"] == float(picks[1] == "A")
+
+
+def _items(kinds_golds: list[tuple[str, str]]) -> list[LabelItem]:
+    return [LabelItem(k, (SYSTEM, {"role": "user", "content": "?"}), g) for k, g in kinds_golds]
+
+
+def test_a_prior_is_corrected_on_the_training_file_and_applied_elsewhere() -> None:
+    from finetune.labels import accuracy_of, fit_offsets, picks_with, truth_auc
+
+    # Đúng/Sai: the model always prefers "Đúng", but more so for the true statements
+    train = _items([("dung-sai", "Đúng"), ("dung-sai", "Đúng"), ("dung-sai", "Sai"),
+                    ("dung-sai", "Sai"), ("trac-nghiem", "B"), ("trac-nghiem", "C")])  # fmt: skip
+    train_scores = [{"Đúng": -1.0, "Sai": -5.0}, {"Đúng": -1.0, "Sai": -4.0},
+                    {"Đúng": -1.0, "Sai": -3.0}, {"Đúng": -1.0, "Sai": -2.0},
+                    # multiple choice: "A" is +5 on every question, the right letter +1
+                    {"A": 0.0, "B": -4.0, "C": -5.0, "D": -5.0},
+                    {"A": 0.0, "B": -5.0, "C": -4.0, "D": -5.0}]  # fmt: skip
+    assert picks_with(train, train_scores, {}) == ["Đúng"] * 4 + ["A", "A"]
+    offsets = fit_offsets(train, train_scores)
+    assert offsets["dung-sai"] == {"Đúng": 2.5, "Sai": 0.0}  # between margins 2 and 3
+    assert offsets["trac-nghiem"] == {"A": 0.0, "B": -4.5, "C": -4.5, "D": -5.0}
+    assert accuracy_of(train, picks_with(train, train_scores, offsets)) == {
+        "dung-sai": 1.0, "trac-nghiem": 1.0}  # fmt: skip
+    assert truth_auc(train, train_scores) == 1.0
+
+    val = _items([("dung-sai", "Đúng"), ("dung-sai", "Sai"), ("dung-sai", "Sai")])
+    val_scores = [{"Đúng": 0.0, "Sai": -6.0}, {"Đúng": 0.0, "Sai": -1.0},
+                  {"Đúng": 0.0, "Sai": -3.0}]  # fmt: skip
+    assert picks_with(val, val_scores, offsets) == ["Đúng", "Sai", "Đúng"]
+    assert accuracy_of(val, picks_with(val, val_scores, offsets)) == {
+        "dung-sai": pytest.approx(2 / 3), "trac-nghiem": None}  # fmt: skip
+    assert truth_auc(val, val_scores) == 1.0  # the order is right; the threshold is not
+    assert truth_auc(val[1:], val_scores[1:]) is None  # no true statement to order
+    ties = [{"Đúng": 0.0, "Sai": 0.0}] * 3
+    assert truth_auc(val, ties) == 0.5
