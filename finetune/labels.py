@@ -67,7 +67,7 @@ def label_scores(model: Any, tokenizer: Any, item: LabelItem) -> dict[str, float
     with torch.no_grad():
         out = model(input_ids=torch.tensor([list(prompt_ids)], device=device), use_cache=True,
                     logits_to_keep=1)  # fmt: skip
-        cache = getattr(out, "cache", None) or out.past_key_values
+        cache = out.cache if getattr(out, "cache", None) is not None else out.past_key_values
         first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)
         scores = {}
         for label in LABELS[item.kind]:
