@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from legal.textnorm import fold
+from retrieval.types import Passage, Provision, SearchResult
 
 DIM = 64
 
@@ -50,3 +52,22 @@ def cache_rows(path: Path) -> int:
             con.close()
     except sqlite3.Error:
         return 0
+
+
+def search_result(query: str, passages: Iterable[Passage], **fields: Any) -> SearchResult:
+    """A retrieval result holding each passage as a provision of its own article, in order."""
+    provisions = tuple(
+        Provision(p.address.article_address(), p.article_title, p.doc_label, p.score, (p,))
+        for p in passages
+    )
+    return SearchResult(query, provisions, **fields)
+
+
+class FixedRetriever:
+    """Whatever is asked, the first k of the passages it was given."""
+
+    def __init__(self, *passages: Passage) -> None:
+        self.passages = passages
+
+    def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
+        return search_result(query, self.passages[:k])

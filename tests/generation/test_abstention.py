@@ -13,7 +13,8 @@ from generation.abstention import lexical_relevance, phrase_relevance, relevance
 from generation.answer import AnswerMode
 from generation.service import AnswerConfig, AnswerService
 from legal.address import LegalAddress
-from retrieval.types import Passage, PassageRole, Provision, SearchResult
+from retrieval.types import Passage, PassageRole, SearchResult
+from tests.fakes import search_result
 
 BLLD = "Bộ luật Lao động 2019"
 P40 = Passage(
@@ -35,11 +36,7 @@ P62 = Passage(
 
 
 def _result(*passages: Passage, **kw: Any) -> SearchResult:
-    provs = tuple(
-        Provision(p.address.article_address(), p.article_title, p.doc_label, p.score, (p,))
-        for p in passages
-    )
-    return SearchResult("q", provs, **kw)
+    return search_result("q", passages, **kw)
 
 
 def test_phrases_tell_a_concept_from_shared_words() -> None:

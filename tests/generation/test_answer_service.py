@@ -14,7 +14,8 @@ from generation.prompt import SYSTEM_PROMPT
 from generation.service import AnswerConfig, AnswerService
 from legal.address import LegalAddress
 from legal.errors import GenerationError, QuestionError
-from retrieval.types import Passage, PassageRole, Provision, SearchResult
+from retrieval.types import Passage, PassageRole, SearchResult
+from tests.fakes import search_result
 
 BLLD = "Bộ luật Lao động 2019"
 P105 = Passage(
@@ -34,14 +35,6 @@ P35 = Passage(
 )
 
 
-def _result(query: str, *passages: Passage) -> SearchResult:
-    provs = tuple(
-        Provision(p.address.article_address(), p.article_title, p.doc_label, p.score, (p,))
-        for p in passages
-    )
-    return SearchResult(query, provs)
-
-
 class ScriptedRetriever:
     def __init__(self, *passages: Passage) -> None:
         self.passages = passages
@@ -49,7 +42,7 @@ class ScriptedRetriever:
 
     def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
         self.calls.append((query, k, tuple(docs)))
-        return _result(query, *self.passages[:k])
+        return search_result(query, self.passages[:k])
 
 
 def _service(llm: Any, backend: str = "auto", **cfg: Any) -> AnswerService:

@@ -16,7 +16,8 @@ from generation.prompt import DECLINE_INSTRUCTION
 from generation.quotes import ClauseChooser, states_party
 from generation.service import AnswerConfig, AnswerService
 from legal.address import LegalAddress
-from retrieval.types import Passage, Provision, SearchResult
+from retrieval.types import Passage, SearchResult
+from tests.fakes import search_result
 
 BLLD = "Bộ luật Lao động 2019"
 
@@ -55,11 +56,7 @@ class Retriever:
         self.passages, self.party = passages, party
 
     def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
-        provs = tuple(
-            Provision(p.address.article_address(), p.article_title, p.doc_label, p.score, (p,))
-            for p in self.passages[:k]
-        )
-        return SearchResult(query, provs, search_text=query, party=self.party)
+        return search_result(query, self.passages[:k], search_text=query, party=self.party)
 
 
 EVADE = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,8 @@ from generation.service import AnswerConfig, AnswerService
 from generation.verify import verify_answer
 from legal.address import LegalAddress
 from legal.errors import GenerationError
-from retrieval.types import Passage, Provision, SearchResult
+from retrieval.types import Passage
+from tests.fakes import FixedRetriever
 
 pytestmark = [pytest.mark.vllm, pytest.mark.timeout(600)]
 
@@ -113,15 +114,6 @@ def server(
         yield Server(running.url, ADAPTER, model_dir, running.stop)
 
 
-class FixedRetriever:
-    def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
-        provs = tuple(
-            Provision(p.address.article_address(), p.article_title, p.doc_label, p.score, (p,))
-            for p in PASSAGES[:k]
-        )
-        return SearchResult(query, provs)
-
-
 def _backend(server: Server, **kw: object) -> VLLMBackend:
     return VLLMBackend(server.url, server.model, timeout_s=60, max_retries=0, seed=0, **kw)  # type: ignore[arg-type]
 
@@ -158,7 +150,7 @@ def test_server_tokenizer_matches_the_local_one(server: Server) -> None:
 
 def test_gibberish_citations_never_become_sources(server: Server) -> None:
     service = AnswerService(
-        FixedRetriever(),
+        FixedRetriever(*PASSAGES),
         AnswerConfig(backend="vllm", max_model_len=MAX_MODEL_LEN, max_answer_tokens=64),
         llm=_backend(server, temperature=1.0),
         counter=ServerTokenizerCounter(VLLMClient(server.url), server.model),
@@ -194,7 +186,7 @@ def _ask(
     class FixedServices(Services):  # the real wiring with a fixed retriever, via the seam
         @property
         def retriever(self) -> FixedRetriever:
-            return FixedRetriever()
+            return FixedRetriever(*PASSAGES)
 
     _register()
     monkeypatch.setenv("LUATQA_LLM__MAX_MODEL_LEN", str(MAX_MODEL_LEN))
@@ -249,16 +241,6 @@ INJECTED = Passage(
 )
 
 
-class InjectedRetriever:
-    def search(self, query: str, k: int, docs: Sequence[str] = ()) -> SearchResult:
-        passages = (INJECTED, *PASSAGES)[:k]
-        provs = tuple(
-            Provision(p.address.article_address(), p.article_title, p.doc_label, p.score, (p,))
-            for p in passages
-        )
-        return SearchResult(query, provs)
-
-
 def test_an_injected_passage_gets_nothing_unverified_to_the_user(server: Server) -> None:
     """#13: an uploaded "statute" tells the model to ignore its instructions. The tiny
     random-weight model cannot be said to obey or not; what must hold on the real vLLM path
@@ -270,7 +252,7 @@ def test_an_injected_passage_gets_nothing_unverified_to_the_user(server: Server)
     from app.services.render import safe_markdown
 
     service = AnswerService(
-        InjectedRetriever(),
+        FixedRetriever(INJECTED, *PASSAGES),
         AnswerConfig(backend="vllm", max_model_len=MAX_MODEL_LEN, max_answer_tokens=64),
         llm=_backend(server, temperature=1.0),
         counter=ServerTokenizerCounter(VLLMClient(server.url), server.model),

@@ -112,6 +112,14 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "index"
 
 
+def _copy_of(indexed: Path, tmp_path: Path) -> tuple[Path, set[str]]:
+    """A copy of the indexed folder to spoil, and what it holds before."""
+    index = tmp_path / "index"
+    subprocess.run(["cp", "-r", str(indexed), str(index)], check=True)
+    with Services(load_settings(overrides={"index": {"dir": index}})) as s:
+        return index, indexed_ids(s.store)
+
+
 def _hostile_folder(folder: Path) -> list[Path]:
     folder.mkdir()
     paths = [write(folder, name, make()) for name, make, _ in CASES]
@@ -124,10 +132,7 @@ def _hostile_folder(folder: Path) -> list[Path]:
 def test_cli_ingest_of_every_bad_file_leaves_the_index_as_it_was(
     indexed: Path, tmp_path: Path
 ) -> None:
-    index = tmp_path / "index"
-    subprocess.run(["cp", "-r", str(indexed), str(index)], check=True)
-    with Services(load_settings(overrides={"index": {"dir": index}})) as s:
-        before = indexed_ids(s.store)
+    index, before = _copy_of(indexed, tmp_path)
     paths = _hostile_folder(tmp_path / "bad")
     done = subprocess.run(
         [sys.executable, "-m", "app.cli", "--index", str(index), "ingest", *map(str, paths),
@@ -147,13 +152,11 @@ def test_cli_ingest_of_every_bad_file_leaves_the_index_as_it_was(
 def test_ui_upload_of_every_bad_file_leaves_the_index_as_it_was(
     indexed: Path, tmp_path: Path
 ) -> None:
-    index = tmp_path / "index"
-    subprocess.run(["cp", "-r", str(indexed), str(index)], check=True)
+    index, before = _copy_of(indexed, tmp_path)
     uploads = [(name, make()) for name, make, _ in CASES]
     uploads += [("../../" + "x" * 300 + ".pdf", b"%PDF-1.4 nothing"), ("..", "Điều 1.".encode()),
                 ("a/b\\c\x00.txt", b"")]  # fmt: skip
     with Services(load_settings(overrides={"index": {"dir": index}})) as s:
-        before = indexed_ids(s.store)
         results = IngestService(PipelineIngester(s)).ingest_uploads(uploads)
         assert [r.ok for r in results] == [False] * len(uploads)
         for (name, _, words), r in zip(CASES, results, strict=False):
